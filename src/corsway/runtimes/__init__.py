@@ -1,0 +1,1 @@
+"""Function runtimes: warm worker processes that run a service's handlers like Lambda does."""
