@@ -245,7 +245,7 @@ class CorsDecision(tuple[str, bool, "int | None", "tuple[tuple[str, str], ...]",
         kind: str,
         allowed: bool,
         status: int | None,
-        headers: HeaderPairs,
+        headers: Iterable[tuple[str, str]],
         reason: str = "",
     ) -> CorsDecision:
         return _new_tuple(cls, (kind, allowed, status, tuple(headers), reason))
@@ -426,7 +426,7 @@ def _parse_origin(raw: str) -> tuple[str, str, str] | str:
         return "is empty; write an origin such as 'https://app.example.com'"
     scheme_end = raw.find("://")
     if scheme_end < 0:
-        guess = raw.split("/", maxsplit=1)[0]
+        guess = raw.lstrip("/").split("/", maxsplit=1)[0]
         return f"has no scheme; write it as scheme://host[:port], e.g. 'https://{guess}'"
     scheme = raw[:scheme_end].lower()
     if not scheme or not scheme[0].isalpha() or scheme.strip(_SCHEME_CHARS):
@@ -480,12 +480,11 @@ def _parse_origin(raw: str) -> tuple[str, str, str] | str:
                     "e.g. 'https://*.example.org'"
                 )
             base = host[2:]
+            if base.rsplit(".", 1)[-1].isdigit():
+                return "has a '*.' wildcard over an IP address; wildcards need a domain name"
             problem = _hostname_problem(base)
             if problem is not None:
                 return problem
-            last = base.rsplit(".", 1)[-1]
-            if last.isdigit():
-                return "has a '*.' wildcard over an IP address; wildcards need a domain name"
         else:
             problem = _hostname_problem(host)
             if problem is not None:
@@ -686,10 +685,10 @@ class CorsPolicy:
         preflight_status = _check_preflight_status(preflight_status, problems)
         origin_table = _OriginTable(origins, credentials, allow_insecure, problems)
         regex = _check_origin_regex(origin_regex, credentials, problems)
-        allow_origin = _check_allow_origin(allow_origin, credentials, problems)
+        origin_callable = _check_allow_origin(allow_origin, credentials, problems)
         if (
             origin_table.empty
-            and regex is None
+            and origin_regex is None
             and allow_origin is None
             and not any(problem.field.startswith("origins") for problem in problems)
         ):
@@ -716,7 +715,7 @@ class CorsPolicy:
         shown_origins = origin_table.shown
         if regex is not None:
             shown_origins.append(f"origin_regex {regex.pattern!r}")
-        if allow_origin is not None:
+        if origin_callable is not None:
             shown_origins.append("allow_origin callable")
         put = object.__setattr__
         put(self, "_cfg_origins", tuple(shown_origins))
@@ -843,10 +842,10 @@ class CorsPolicy:
         put(
             self,
             "_has_matchers",
-            bool(pattern_suffixes) or regex is not None or allow_origin is not None,
+            bool(pattern_suffixes) or regex is not None or origin_callable is not None,
         )
         put(self, "_regex", None if star else regex)
-        put(self, "_allow_origin", None if star else allow_origin)
+        put(self, "_allow_origin", None if star else origin_callable)
 
     def _grant(self, head: HeaderPairs) -> _Grant:
         """Ready-made answers for an allowed origin whose Allow-Origin pair is ``head``."""
@@ -1541,16 +1540,32 @@ def _read_pairs(
     for name, value in pairs:
         size = len(name)
         if size == 6:
-            if origin is None and name.lower() == _ORIGIN:
-                origin = value
+            lower = name.lower()
+            if lower == _ORIGIN:
+                if origin is None:
+                    origin = value
+                continue
         elif size == 29:
-            if method is None and name.lower() == _REQUEST_METHOD:
-                method = value
+            lower = name.lower()
+            if lower == _REQUEST_METHOD:
+                if method is None:
+                    method = value
+                continue
         elif size == 30:
-            if name.lower() == _REQUEST_HEADERS:
+            lower = name.lower()
+            if lower == _REQUEST_HEADERS:
                 request_headers.append(value)
-        elif size == 38 and private is None and name.lower() == _REQUEST_PRIVATE_NETWORK:
-            private = value
+                continue
+        elif size == 38:
+            lower = name.lower()
+            if lower == _REQUEST_PRIVATE_NETWORK:
+                if private is None:
+                    private = value
+                continue
+        else:
+            continue
+        if type(lower) is not str:  # e.g. b"Origin": never silently skip a CORS header
+            raise TypeError(f"header name {name!r} is not a str")
     joined = ",".join(request_headers) if request_headers else None
     return origin, method, joined, private
 
