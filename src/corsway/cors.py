@@ -179,6 +179,7 @@ _DEFAULT_PORTS = {"http": 80, "https": 443}
 _MAX_AGE_LIMIT = 86400
 _SHOWN_IN_REASONS = 3
 _MAX_ENUMERATED_HEADERS = 12  # up to 4095 precomputed Allow-Headers answers
+_MAX_PRECOMPUTED = 4096  # whole preflight decisions per (origin, header list): about 1 MB
 
 # Domains under which anyone can get a name (a built-in excerpt of the Public Suffix List).
 _PUBLIC_SUFFIXES = frozenset(
@@ -287,9 +288,12 @@ class CorsDecision(tuple[str, bool, "int | None", "tuple[tuple[str, str], ...]",
 
 if TYPE_CHECKING:
     # What an allowed exact origin maps to: the actual decision, the actual decision for OPTIONS,
-    # the preflight head (Allow-Origin, Allow-Credentials) and the allowed preflight without
-    # requested headers (None when Allow-Methods must echo the request).
-    _Grant: TypeAlias = tuple[CorsDecision, CorsDecision, HeaderPairs, CorsDecision | None]
+    # the preflight head (Allow-Origin, Allow-Credentials), the allowed preflight without
+    # requested headers (None when Allow-Methods must echo the request), and allowed preflights
+    # by Access-Control-Request-Headers value (empty beyond a memory budget).
+    _Grant: TypeAlias = tuple[
+        CorsDecision, CorsDecision, HeaderPairs, CorsDecision | None, dict[str, CorsDecision]
+    ]
 
 
 def _decision(
@@ -602,6 +606,7 @@ class CorsPolicy:
         "_no_origin_options",
         "_origin_refused",
         "_plain_methods",
+        "_plain_refusals",
         "_preflight_status",
         "_preflight_suffixes",
         "_private_network",
@@ -609,7 +614,8 @@ class CorsPolicy:
         "_star",
         "_star_actual",
         "_star_options",
-        "_subdomains",
+        "_subdomain_any_port",
+        "_subdomain_keys",
         "_suffixes",
         "_tail_actual",
         "_tail_options",
@@ -647,13 +653,15 @@ class CorsPolicy:
     _preflight_suffixes: dict[str, HeaderPairs]
     _suffixes: tuple[str, ...]
     _any_port_patterns: bool
+    _plain_refusals: bool
     _preflight_status: int
     _private_network: bool
     _regex: Pattern[str] | None
     _star: bool
     _star_actual: CorsDecision
     _star_options: CorsDecision
-    _subdomains: dict[str, frozenset[str] | None]
+    _subdomain_any_port: frozenset[str]
+    _subdomain_keys: frozenset[str]
     _tail_actual: HeaderPairs
     _tail_options: HeaderPairs
     _tail_preflight: HeaderPairs
@@ -812,15 +820,35 @@ class CorsPolicy:
         # origins (a "*" policy needs no table: every origin gets the same answer)
         table: dict[str, _Grant] = {}
         if not star:
+            with_preflights = (
+                len(origin_table.exact) * len(self._preflight_suffixes) <= _MAX_PRECOMPUTED
+            )
             for origin in origin_table.exact:
-                table[origin] = self._grant(((ALLOW_ORIGIN, origin),))
+                table[origin] = self._grant(((ALLOW_ORIGIN, origin),), with_preflights)
         put(self, "_exact", table)
         put(self, "_any_port_hosts", frozenset(() if star else origin_table.any_port_hosts))
-        put(self, "_subdomains", {} if star else origin_table.subdomains)
+        # "*." patterns as whole "scheme://base[:port]" keys (default port: none) and, for ":*",
+        # "scheme://base" keys; matched by cutting the origin before its last N labels.
+        subdomains = {} if star else origin_table.subdomains
+        put(
+            self,
+            "_subdomain_keys",
+            frozenset(
+                key + (f":{port}" if port else "")
+                for key, ports in subdomains.items()
+                if ports is not None
+                for port in ports
+            ),
+        )
+        put(
+            self,
+            "_subdomain_any_port",
+            frozenset(key for key, ports in subdomains.items() if ports is None),
+        )
         put(
             self,
             "_base_label_counts",
-            () if star else tuple(sorted({key.count(".") + 1 for key in origin_table.subdomains})),
+            tuple(sorted({key.count(".") + 1 for key in subdomains})),
         )
         # Cheap refusal: a pattern can only match an origin ending with one of these suffixes,
         # or (for ":*" patterns) an origin ending with a port.
@@ -839,6 +867,7 @@ class CorsPolicy:
                     pattern_suffixes.extend(base + (":" + port if port else "") for port in ports)
         put(self, "_suffixes", tuple(pattern_suffixes))
         put(self, "_any_port_patterns", any_port)
+        put(self, "_plain_refusals", not star and regex is None and origin_callable is None)
         put(
             self,
             "_has_matchers",
@@ -847,16 +876,23 @@ class CorsPolicy:
         put(self, "_regex", None if star else regex)
         put(self, "_allow_origin", None if star else origin_callable)
 
-    def _grant(self, head: HeaderPairs) -> _Grant:
+    def _grant(self, head: HeaderPairs, with_preflights: bool) -> _Grant:
         """Ready-made answers for an allowed origin whose Allow-Origin pair is ``head``."""
         actual = _decision("actual", True, None, head + self._tail_actual, "")
         options = _decision("actual", True, None, head + self._tail_options, "")
         preflight_head = head + self._credentials
         plain: CorsDecision | None = None
+        preflights: dict[str, CorsDecision] = {}
         if not (self._any_method and self._credentials):
             headers = preflight_head + self._allow_methods + self._tail_preflight
             plain = _decision("preflight", True, self._preflight_status, headers, "")
-        return actual, options, preflight_head, plain
+            if with_preflights:
+                for value, suffix in self._preflight_suffixes.items():
+                    headers = preflight_head + suffix
+                    preflights[value] = _decision(
+                        "preflight", True, self._preflight_status, headers, ""
+                    )
+        return actual, options, preflight_head, plain, preflights
 
     # --- read-only view of the (normalised) configuration ---------------------------------------
 
@@ -940,15 +976,8 @@ class CorsPolicy:
             if type(headers) is dict or hasattr(headers, "keys"):
                 get = headers.get  # type: ignore[union-attr]
                 origin = get("origin")
-                if origin is not None:  # lower-case keys (HTTP/2, ASGI, API Gateway v2)
-                    if method != "OPTIONS":
-                        grant = self._exact.get(origin)
-                        if grant is not None:
-                            return grant[0]
-                        return self._actual(origin, False)
-                    request_method = get("access-control-request-method")
-                    request_headers = get("access-control-request-headers")
-                else:
+                if origin is None:
+                    lower_case = False
                     origin = get("Origin")
                     if origin is None:
                         origin = _find(headers, _ORIGIN)  # type: ignore[arg-type]
@@ -956,11 +985,33 @@ class CorsPolicy:
                             if method == "OPTIONS":
                                 return self._no_origin_options
                             return self._no_origin
-                    if method != "OPTIONS":
-                        grant = self._exact.get(origin)
-                        if grant is not None:
-                            return grant[0]
-                        return self._actual(origin, False)
+                else:
+                    lower_case = True  # lower-case keys: HTTP/2, ASGI, API Gateway v2
+                if method != "OPTIONS":
+                    grant = self._exact.get(origin)
+                    if grant is not None:
+                        return grant[0]
+                    if self._plain_refusals and type(origin) is str:  # patterns at most
+                        suffixes = self._suffixes
+                        if (
+                            suffixes
+                            and (
+                                origin.endswith(suffixes)
+                                or (self._any_port_patterns and origin[-1:].isdigit())
+                            )
+                            and self._matches_pattern(origin)
+                        ):
+                            answer = ((ALLOW_ORIGIN, origin),) + self._tail_actual  # noqa: RUF005
+                            return _new_tuple(CorsDecision, ("actual", True, None, answer, ""))
+                        reason = f"origin {origin!r}{self._origin_refused}"
+                        return _new_tuple(
+                            CorsDecision, ("actual", False, None, self._vary_actual, reason)
+                        )
+                    return self._actual(origin, False)
+                if lower_case:
+                    request_method = get("access-control-request-method")
+                    request_headers = get("access-control-request-headers")
+                else:
                     request_method = get("Access-Control-Request-Method")
                     request_headers = get("Access-Control-Request-Headers")
                 if request_method is None:
@@ -988,16 +1039,20 @@ class CorsPolicy:
                     return self._actual(origin, options)
                 if private == "true" and self._private_network:
                     return self._preflight(origin, request_method, request_headers, True)
-            # An allowed preflight from a listed origin: two lookups and one tuple concatenation.
+            # An allowed preflight from a listed origin, asking for a method that the static
+            # Allow-Methods answers and a sorted lower-case header list (what browsers send).
             grant = self._exact.get(origin)
             if grant is not None and request_method in self._plain_methods:
                 if not request_headers:
                     return grant[3]  # type: ignore[return-value]  # not None for _plain_methods
+                decision = grant[4].get(request_headers)
+                if decision is not None:
+                    return decision
                 suffix = self._preflight_suffixes.get(request_headers)
                 if suffix is not None:
+                    answer = grant[2] + suffix
                     return _new_tuple(
-                        CorsDecision,
-                        ("preflight", True, self._preflight_status, grant[2] + suffix, ""),
+                        CorsDecision, ("preflight", True, self._preflight_status, answer, "")
                     )
             return self._preflight(origin, request_method, request_headers, False)
         except (TypeError, ValueError) as error:
@@ -1019,7 +1074,7 @@ class CorsPolicy:
             headers = ((ALLOW_ORIGIN, origin),) + tail  # noqa: RUF005  (faster than unpacking)
             return _new_tuple(CorsDecision, ("actual", True, None, headers, ""))
         vary = self._vary_options if options else self._vary_actual
-        reason = "origin " + repr(origin) + self._origin_refused
+        reason = f"origin {origin!r}{self._origin_refused}"
         return _new_tuple(CorsDecision, ("actual", False, None, vary, reason))
 
     def _matches(self, origin: str) -> bool:
@@ -1049,56 +1104,34 @@ class CorsPolicy:
         return False
 
     def _matches_pattern(self, origin: str) -> bool:
-        """Whether a serialized origin matches a ``:*`` host or a ``*.`` subdomain pattern."""
-        scheme_end = origin.find("://")
-        if scheme_end <= 0:
-            return False
-        scheme = origin[:scheme_end]
-        rest = origin[scheme_end + 3 :]
-        if rest[:1] == "[":
-            close = rest.find("]") + 1
-            if close <= 0:
-                return False
-            host, port = rest[:close], rest[close:]
-            if port:
-                if port[0] != ":":
-                    return False
-                port = port[1:]
-                if not port:
-                    return False
-        else:
-            host, colon, port = rest.partition(":")
-            if colon and not port:
-                return False
-        if port and not (
-            port.isascii()
-            and port.isdigit()
-            and port[0] != "0"
-            and int(port) <= 65535
-            and int(port) != _DEFAULT_PORTS.get(scheme)
-        ):
-            return False
-        if f"{scheme}://{host}" in self._any_port_hosts:
-            return True
-        subdomains = self._subdomains
-        for labels in self._base_label_counts:
-            parts = host.rsplit(".", labels)
-            if len(parts) <= labels:
-                break  # the host has no more labels than the base: the apex at best
-            prefix = parts[0]
-            ports = subdomains.get(f"{scheme}://{host[len(prefix) + 1 :]}", _MISSING)
-            if ports is _MISSING:
-                continue
-            if (
-                not prefix
-                or prefix.strip(_SUBDOMAIN_CHARS)
-                or prefix[0] == "."
-                or prefix[-1] == "."
-                or ".." in prefix
-            ):
-                return False
-            if ports is None or port in ports:  # type: ignore[operator]
+        """Whether an origin matches a ``:*`` host or a ``*.`` subdomain pattern."""
+        if self._any_port_hosts:
+            if origin in self._any_port_hosts:
                 return True
+            key, _, port = origin.rpartition(":")
+            if key in self._any_port_hosts and _is_explicit_port(key.partition(":")[0], port):
+                return True
+        for labels in self._base_label_counts:
+            parts = origin.rsplit(".", labels)  # ["https://sub", ..., "org[:port]"]
+            if len(parts) <= labels:
+                return False  # no more labels than the base: the apex at best
+            head = parts[0]
+            tail = origin[len(head) + 1 :]
+            scheme, separator, sub = head.partition("://")
+            if f"{scheme}://{tail}" not in self._subdomain_keys:
+                if not self._subdomain_any_port:
+                    continue
+                base, colon, port = tail.partition(":")
+                if f"{scheme}://{base}" not in self._subdomain_any_port:
+                    continue
+                if colon and not _is_explicit_port(scheme, port):
+                    return False
+            # A browser's subdomain is made of non-empty labels of letters, digits, "-" and "_".
+            return (
+                bool(separator and sub)
+                and not sub.strip(_SUBDOMAIN_CHARS)
+                and ".." not in f".{sub}."
+            )
         return False
 
     def _preflight(
@@ -1583,6 +1616,17 @@ def _parse_header_list(value: str) -> tuple[list[str], list[str]]:
         else:
             malformed.append(name)
     return names, malformed
+
+
+def _is_explicit_port(scheme: str, port: str) -> bool:
+    """Whether a browser would write ``port`` in an origin: 1-65535, no zero, not the default."""
+    return (
+        port.isascii()
+        and port.isdigit()
+        and port[0] != "0"
+        and int(port) <= 65535
+        and int(port) != _DEFAULT_PORTS.get(scheme)
+    )
 
 
 def _is_serialized_origin(origin: str) -> bool:
