@@ -8,12 +8,16 @@ GatewayResponses, so the browser reports a CORS error instead of the real status
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from corsway.compile.apigateway.events import HttpEvent
 from corsway.compile.context import CompileContext
 
 _GATEWAY_RESPONSE_TYPES_4XX = ("DEFAULT_4XX", "UNAUTHORIZED", "ACCESS_DENIED")
+_CLOUDFORMATION_REFERENCE = re.compile(
+    r"\$\{([A-Z][A-Za-z0-9]*(?:::[A-Za-z0-9]+)*(?:\.[A-Za-z0-9]+)?)\}"
+)
 
 
 def warn_service_quirks(ctx: CompileContext, events: list[HttpEvent]) -> None:
@@ -55,6 +59,28 @@ def warn_service_quirks(ctx: CompileContext, events: list[HttpEvent]) -> None:
             at_key=True,
         )
     _warn_gateway_responses(ctx, events)
+    for section in ("provider", "functions", "resources"):
+        _warn_literal_references(ctx, config.get(section), (section,))
+
+
+def _warn_literal_references(ctx: CompileContext, value: Any, path: tuple[str | int, ...]) -> None:
+    """`${AWS::Region}` outside Fn::Sub: not a Serverless variable, and CloudFormation leaves it."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key != "Fn::Sub":
+                _warn_literal_references(ctx, item, (*path, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _warn_literal_references(ctx, item, (*path, index))
+    elif isinstance(value, str) and "${" in value:
+        match = _CLOUDFORMATION_REFERENCE.search(value)
+        if match:
+            ctx.warn(
+                f"{match.group(0)} is not a Serverless variable, so it stays as written, and "
+                "CloudFormation substitutes it only inside Fn::Sub (!Sub); this value reaches AWS "
+                f"literally as {value!r}",
+                path,
+            )
 
 
 def _gateway_response_types(ctx: CompileContext) -> set[str]:

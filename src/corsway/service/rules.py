@@ -391,7 +391,7 @@ HTTP_EVENT = AnyOf(
     Str(
         pattern=r"(?i)^(?:\*|(GET|POST|PUT|PATCH|OPTIONS|HEAD|DELETE|ANY) (/\S*))$",
         pattern_text="'METHOD /path' (e.g. 'GET /items')",
-        pattern_kind="type",
+        pattern_kind="enum",
     ),
     HTTP_EVENT_OBJECT,
     label="'METHOD /path' or an http event object",
@@ -594,6 +594,7 @@ RESOURCE = Obj(
         "Condition": Str(),
     },
     required=("Type",),
+    required_kind="enum",
 )
 
 RESOURCES = Obj(

@@ -295,6 +295,7 @@ class Obj(Rule):
         label: str = "an object",
         unknown_hint: str = "",
         unknown_kind: str = "unknown",
+        required_kind: str = "required",
     ) -> None:
         self.properties = properties or {}
         self.extra = extra
@@ -303,6 +304,7 @@ class Obj(Rule):
         self.label = label
         self.unknown_hint = unknown_hint
         self.unknown_kind = unknown_kind
+        self.required_kind = required_kind
 
     def json_type(self) -> str:
         return "object"
@@ -312,9 +314,11 @@ class Obj(Rule):
             report(Issue(path, f"must be {self.label}, not {_shown(value)}", "type"))
             return value
         for name in self.required:
-            if name not in value:
-                report(Issue(path, f"must have the property {name!r}", "required"))
+            if value.get(name) is None:
+                report(Issue(path, f"must have the property {name!r}", self.required_kind))
         for key in list(value):
+            if value[key] is None:
+                continue  # the framework hides null values from its validator
             rule = self.properties.get(key)
             if rule is None:
                 if self.extra is not None and (

@@ -11,6 +11,7 @@ from typing import Any
 
 from corsway.errors import CorswayError, Diagnostic, SourceLocation
 from corsway.service.dotenv import load_dotenv_files
+from corsway.service.jsvalues import js_ordered
 from corsway.service.loader import load_yaml
 from corsway.service.rules import SERVICE
 from corsway.service.schema import Issue
@@ -144,6 +145,7 @@ def load_service(
     warnings = list(context.warnings)
     _normalize_functions(data, source_map)
     mode = data.get("configValidationMode") or "warn"
+    move_nulls_last(data)
     issues: list[Issue] = []
     SERVICE.check(data, (), issues.append)
     service = Service(
@@ -175,6 +177,26 @@ def load_service(
         )
     _warn_stage_mismatch(service)
     return service
+
+
+def move_nulls_last(value: Any) -> None:
+    """What the framework's validation does to `null` properties: they are taken out while
+    validating and put back afterwards, which moves them to the end of their object."""
+    if isinstance(value, dict):
+        nulls = [key for key, item in value.items() if item is None]
+        for key in nulls:
+            del value[key]
+            value[key] = None
+        if nulls:
+            ordered = js_ordered(value)
+            if ordered is not value:
+                value.clear()
+                value.update(ordered)
+        for item in value.values():
+            move_nulls_last(item)
+    elif isinstance(value, list):
+        for item in value:
+            move_nulls_last(item)
 
 
 def _text(value: Any) -> str | None:
