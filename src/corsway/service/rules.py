@@ -385,6 +385,10 @@ HTTP_EVENT_OBJECT = Obj(
         "response": HTTP_RESPONSE,
     },
     required=("path", "method"),
+    required_hints={
+        "path": "an http event needs a path (e.g. path: items); API Gateway routes by it",
+        "method": "an http event needs a method (e.g. method: get, or any)",
+    },
 )
 
 HTTP_EVENT = AnyOf(
@@ -578,6 +582,7 @@ PROVIDER = Obj(
         "websocketsDescription": ANY,
     },
     required=("name",),
+    required_hints={"name": "the provider needs a name (name: aws)"},
     label="a provider definition",
 )
 
@@ -664,5 +669,10 @@ SERVICE = Obj(
         "variablesResolutionMode": ANY,
     },
     required=("service", "provider"),
+    required_hints={
+        "service": "the configuration needs a service name (e.g. service: my-api)",
+        "provider": "the configuration needs a provider (e.g. provider: {name: aws, runtime: "
+        "nodejs18.x})",
+    },
     label="a Serverless service definition",
 )

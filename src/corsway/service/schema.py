@@ -33,7 +33,7 @@ class Issue:
     at_key: bool = False  # point at the key rather than the value
 
     def text(self) -> str:
-        return f"{format_path(self.path) or 'the configuration'}: {self.message}"
+        return f"{format_path(self.path)}: {self.message}" if self.path else self.message
 
 
 Report = Callable[[Issue], None]
@@ -217,6 +217,11 @@ def _bounds(minimum: float | None, maximum: float | None) -> str:
     return ""
 
 
+# YAML 1.1 booleans that YAML 1.2 (js-yaml, hence Serverless) reads as plain strings.
+YAML11_TRUE = frozenset("y Y yes Yes YES on On ON".split())
+YAML11_FALSE = frozenset("n N no No NO off Off OFF".split())
+
+
 class Bool(Rule):
     label = "true or false"
 
@@ -225,8 +230,24 @@ class Bool(Rule):
 
     def check(self, value: Any, path: Path, report: Report) -> Any:
         ok, value = coerce(value, "boolean")
-        if not ok:
-            report(Issue(path, f"must be true or false, not {_shown(value)}", "type"))
+        if ok:
+            return value
+        if isinstance(value, str) and value in YAML11_TRUE | YAML11_FALSE:
+            meaning = (
+                "which happens to match the intent — write true"
+                if value in YAML11_TRUE
+                else "so it means the OPPOSITE of what it says — write false"
+            )
+            report(
+                Issue(
+                    path,
+                    f"{value!r} is a string, not a boolean, in YAML 1.2 (which Serverless reads); "
+                    f"Serverless v3.40 warns and treats the non-empty string as true, {meaning}",
+                    "yaml11",
+                )
+            )
+            return value
+        report(Issue(path, f"must be true or false, not {_shown(value)}", "type"))
         return value
 
 
@@ -296,6 +317,7 @@ class Obj(Rule):
         unknown_hint: str = "",
         unknown_kind: str = "unknown",
         required_kind: str = "required",
+        required_hints: dict[str, str] | None = None,
     ) -> None:
         self.properties = properties or {}
         self.extra = extra
@@ -305,6 +327,7 @@ class Obj(Rule):
         self.unknown_hint = unknown_hint
         self.unknown_kind = unknown_kind
         self.required_kind = required_kind
+        self.required_hints = required_hints or {}
 
     def json_type(self) -> str:
         return "object"
@@ -315,7 +338,11 @@ class Obj(Rule):
             return value
         for name in self.required:
             if value.get(name) is None:
-                report(Issue(path, f"must have the property {name!r}", self.required_kind))
+                hint = self.required_hints.get(name)
+                message = (
+                    f"{hint} (missing {name!r})" if hint else f"must have the property {name!r}"
+                )
+                report(Issue(path, message, self.required_kind))
         for key in list(value):
             if value[key] is None:
                 continue  # the framework hides null values from its validator
@@ -355,6 +382,12 @@ class AnyOf(Rule):
             if not issues:
                 return value
             attempts.append((alternative, issues))
+        # A YAML 1.1 boolean where a boolean may go: the Bool alternative explains it.
+        for _alternative, issues in attempts:
+            if issues and all(issue.kind == "yaml11" for issue in issues):
+                for issue in issues:
+                    report(issue)
+                return value
         # Report the problems of the alternative of the value's own JSON type, if any.
         own = type_name(value)
         for alternative, issues in attempts:

@@ -24,6 +24,7 @@ UNSUPPORTED_CONFIG_NAMES = ("serverless.json", "serverless.js", "serverless.ts",
 _ISSUE_TAILS = {
     "enum": "Serverless v3.40 only warns and compiles the value as written",
     "unknown": "Serverless v3.40 only warns and ignores it",
+    "yaml11": "",
 }
 
 
@@ -166,9 +167,9 @@ def load_service(
         if strict:
             raise service.error(issue.text(), issue.path, at_key=issue.at_key)
         if mode != "off":
-            service.warn(
-                f"{issue.text()}; {_ISSUE_TAILS[issue.kind]}", issue.path, at_key=issue.at_key
-            )
+            tail = _ISSUE_TAILS[issue.kind]
+            text = f"{issue.text()}; {tail}" if tail else issue.text()
+            service.warn(text, issue.path, at_key=issue.at_key)
     if (data.get("provider") or {}).get("name") != "aws":
         raise service.error(
             f"provider.name must be 'aws' (corsway compiles AWS services), not "
