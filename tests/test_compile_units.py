@@ -135,7 +135,8 @@ def test_js_number(value: Any, text: str) -> None:
 def test_js_strings_truthiness_and_key_order() -> None:
     assert js_string([1, None, "a"]) == "1,,a"
     assert js_string({"a": 1}) is None
-    assert [js_truthy(v) for v in ([], {}, "", 0, "0", None)] == [
+    values: list[object] = [[], {}, "", 0, "0", None]
+    assert [js_truthy(v) for v in values] == [
         True,
         True,
         False,

@@ -7,6 +7,7 @@ Timeout (default 6) and Environment.Variables (provider's, then the function's) 
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import json
 import unicodedata
@@ -35,6 +36,7 @@ UNSUPPORTED_FUNCTION_PROPERTIES = {
 }
 
 
+@functools.lru_cache(maxsize=4096)
 def _collation_key(key: str) -> tuple[tuple[tuple[int, str], ...], tuple[int, ...]]:
     """Approximates `String.prototype.localeCompare` (ICU root collation) for property names.
 

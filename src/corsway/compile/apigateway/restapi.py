@@ -140,6 +140,8 @@ class ResourceTree:
         trees: list[PathNode] = []
         predefined_nodes: list[PathNode] = []
         method_nodes: list[PathNode] = []
+        predefined_paths: set[str] = set()
+        method_paths: set[str] = set()
 
         def apply(path_text: str, name: str | None, resource_id: Any, is_method: bool) -> None:
             path = path_text[1:] if path_text.startswith("/") else path_text
@@ -171,11 +173,13 @@ class ResourceTree:
                     node.name = name
                     if resource_id:
                         node.resource_id = resource_id
-                        if all(other.path != node.path for other in predefined_nodes):
+                        if node.path not in predefined_paths:
+                            predefined_paths.add(node.path)
                             predefined_nodes.append(node)
                     if is_method and not node.has_method:
                         node.has_method = True
-                        if all(other.path != node.path for other in method_nodes):
+                        if node.path not in method_paths:
+                            method_paths.add(node.path)
                             method_nodes.append(node)
                 parent = node
 
@@ -188,7 +192,7 @@ class ResourceTree:
 
         if not predefined_nodes:
             return self._combine(trees)
-        if all(any(node.path == event.path for node in predefined_nodes) for event in events):
+        if all(event.path in predefined_paths for event in events):
             result: dict[str, PathNode] = {}
             for item in predefined:
                 path = str(item.get("path", ""))
