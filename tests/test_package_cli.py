@@ -188,6 +188,14 @@ BAD_INPUT = {
         "serverless.yml:4:6: error: circular reference among variables: custom.a -> custom.b -> "
         "custom.a",
     ),
+    "predefined-path-with-slash": (
+        "service: x\nprovider:\n  name: aws\n  apiGateway:\n    restApiId: abc\n"
+        "    restApiRootResourceId: root\n    restApiResources:\n      /x: rid\n"
+        "functions:\n  f:\n    handler: h.main\n    events:\n      - http: GET /x\n",
+        "serverless.yml:8:7: error: Serverless v3.40 fails on this service with 'Can not find "
+        "API Gateway resource from path x': when every http path is in restApiResources, the "
+        "paths there are used exactly as written, so write x: ... instead of /x: ...",
+    ),
     "not-a-mapping": (
         "- a\n- b\n",
         "serverless.yml:1:1: error: the configuration must be a "
