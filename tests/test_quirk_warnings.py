@@ -178,6 +178,35 @@ def test_any_expanding_into_duplicate_methods(tmp_path: Path) -> None:
     ]
 
 
+def test_an_empty_origins_list_leaves_the_origin_undefined(tmp_path: Path) -> None:
+    warnings = compile_text(
+        tmp_path,
+        HEADER
+        + """\
+  f:
+    handler: h.main
+    events:
+      - http:
+          path: nothing
+          method: get
+          cors:
+            origins: []
+""",
+    )
+    assert warnings == [
+        "serverless.yml:13:22: warning: the preflight of /nothing answers "
+        "Access-Control-Allow-Origin 'undefined': the last event with cors has an empty origins "
+        "list, which drops the default '*' without naming an origin; list the allowed origins"
+    ]
+    compiled = compile_service(tmp_path, env={})
+    preflight = compiled.template["Resources"]["ApiGatewayMethodNothingOptions"]
+    parameters = preflight["Properties"]["Integration"]["IntegrationResponses"][0]
+    assert (
+        parameters["ResponseParameters"]["method.response.header.Access-Control-Allow-Origin"]
+        == "'undefined'"
+    )
+
+
 def test_the_same_endpoint_twice_and_events_left_out(tmp_path: Path) -> None:
     warnings = compile_text(
         tmp_path,

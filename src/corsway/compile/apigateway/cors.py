@@ -190,6 +190,14 @@ def _warn_quirks(
             f"origins[0] ({headers['Access-Control-Allow-Origin']}) as its static value",
             _cors_path(last, "origin"),
         )
+    # An empty origins list (still "set") leaves no origin at all: the header says 'undefined'.
+    if headers["Access-Control-Allow-Origin"] == "'undefined'":
+        ctx.warn(
+            f"the preflight of {shown_path} answers Access-Control-Allow-Origin 'undefined': "
+            "the last event with cors has an empty origins list, which drops the default '*' "
+            "without naming an origin; list the allowed origins",
+            _cors_path(last, "origins") if "origins" in last_cors else _cors_path(last),
+        )
     # '*' together with credentials: browsers refuse credentialed requests with '*'.
     if preflight.allow_credentials and headers["Access-Control-Allow-Origin"] == "'*'":
         event = next(e for e in events if e.cors and e.cors.get("allowCredentials"))
