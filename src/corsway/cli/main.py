@@ -10,7 +10,9 @@ from corsway import __version__
 
 # Subcommand name -> "module:attribute". Commands load only when they run, so
 # `corsway --help` stays fast.
-COMMANDS: dict[str, str] = {}
+COMMANDS: dict[str, str] = {
+    "serve": "corsway.cli.serve:serve",
+}
 
 
 class LazyGroup(click.Group):
