@@ -20,6 +20,7 @@ _TOO_LARGE_BODY = b"HTTP content length exceeded 10485760 bytes."
 _TOO_LARGE_HEADERS = [
     (b"content-type", b"text; charset=utf-8"),
     (b"content-length", str(len(_TOO_LARGE_BODY)).encode()),
+    (b"connection", b"close"),  # the rest of the body is never read
 ]
 _UVICORN_LOWERCASES = frozenset({"content-length", "transfer-encoding", "connection"})
 

@@ -81,9 +81,8 @@ RESPONSE_TYPES: Mapping[str, ResponseType] = {
     )
 }  # fmt: skip
 
-CUSTOMISABLE_TYPES = frozenset(
-    {*RESPONSE_TYPES} - {"LAMBDA_ERROR", "REQUEST_TOO_LARGE"} | {"DEFAULT_4XX", "DEFAULT_5XX"}
-)
+# The ResponseType values CloudFormation accepts (REQUEST_TOO_LARGE is accepted, not applied).
+VALID_TYPES = frozenset({*RESPONSE_TYPES} - {"LAMBDA_ERROR"} | {"DEFAULT_4XX", "DEFAULT_5XX"})
 
 _VARIABLE = re.compile(r"\$(?:\{([A-Za-z][\w.-]*)\}|([A-Za-z][\w-]*(?:\.[A-Za-z][\w-]*)*))")
 

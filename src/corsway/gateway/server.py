@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import socket
 from collections.abc import Callable
+
 import uvicorn
 
 from corsway.gateway.accesslog import Console

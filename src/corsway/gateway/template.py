@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from corsway.errors import CorswayError, SourceLocation
-from corsway.gateway.gateway_responses import CUSTOMISABLE_TYPES
+from corsway.gateway.gateway_responses import VALID_TYPES
 from corsway.gateway.intrinsics import Intrinsics, fake_id
 from corsway.gateway.model import (
     ANY_METHODS,
@@ -507,8 +507,8 @@ class _Builder:
         for logical_id in self.of_type("AWS::ApiGateway::GatewayResponse"):
             where = f"Resources.{logical_id}.Properties"
             response_type = self.value(logical_id, "ResponseType")
-            if response_type not in CUSTOMISABLE_TYPES:
-                valid = ", ".join(sorted(CUSTOMISABLE_TYPES))
+            if response_type not in VALID_TYPES:
+                valid = ", ".join(sorted(VALID_TYPES))
                 raise self.error(
                     f"{where}.ResponseType: {response_type!r} is not a gateway response type "
                     f"(valid: {valid})"
@@ -518,6 +518,11 @@ class _Builder:
             if status_raw is not None and status is None:
                 raise self.error(
                     f"{where}.StatusCode must be an HTTP status code, got {status_raw!r}"
+                )
+            if response_type == "REQUEST_TOO_LARGE":
+                self.notes.append(
+                    f"gateway response {logical_id}: API Gateway does not apply a customised "
+                    "REQUEST_TOO_LARGE; neither does corsway serve"
                 )
             if response_type in configured:
                 self.notes.append(

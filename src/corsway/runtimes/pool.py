@@ -123,6 +123,9 @@ class Worker:
         loop: asyncio.AbstractEventLoop,
     ) -> None:
         self._loop = loop
+        self._key = key
+        self._sink = sink
+        self._closing = False
         request_read, request_write = os.pipe()
         response_read, response_write = os.pipe()
         for fd in (request_write, response_write):
@@ -217,6 +220,7 @@ class Worker:
 
     def _timed_out(self, timeout_s: float) -> None:
         self.alive = False
+        self._closing = True
         message = f"Task timed out after {timeout_s:.2f} seconds"
         self._finish(
             InvocationResult(
@@ -296,6 +300,12 @@ class Worker:
         )
         if not self.ready.done():
             self.ready.set_result(crash)
+        elif self._result is None and not self._closing:
+            self._sink(
+                self._key,
+                f"worker {self.pid} exited while idle ({description}); the next request "
+                "starts a fresh one",
+            )
         self._finish(crash)
 
     def _reap(self, wait_s: float) -> int | None:
@@ -325,6 +335,7 @@ class Worker:
 
     def close(self) -> None:
         """Shut the worker down and release its descriptors."""
+        self._closing = True
         self.alive = False
         self.kill()
         self._shutdown_pipes()
@@ -384,7 +395,7 @@ class WorkerPool:
     def _take_idle(self) -> Worker | None:
         while self._idle:
             worker = self._idle.pop()
-            if worker.alive:
+            if worker.alive and worker.process.poll() is None:
                 return worker
             self._discard(worker)
         return None
