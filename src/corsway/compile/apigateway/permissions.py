@@ -1,0 +1,63 @@
+"""`AWS::Lambda::Permission`s letting API Gateway invoke each function (one per function) and
+each authorizer function (right after the first event that uses it)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from corsway.compile import naming
+from corsway.compile.apigateway.authorizers import is_cognito
+from corsway.compile.apigateway.events import HttpEvent
+from corsway.compile.context import CompileContext
+
+
+def _source_arn(ctx: CompileContext) -> dict[str, Any]:
+    return {
+        "Fn::Join": [
+            "",
+            [
+                "arn:",
+                {"Ref": "AWS::Partition"},
+                ":execute-api:",
+                {"Ref": "AWS::Region"},
+                ":",
+                {"Ref": "AWS::AccountId"},
+                ":",
+                ctx.rest_api_id(),
+                "/*/*",
+            ],
+        ]
+    }
+
+
+def compile_permissions(ctx: CompileContext, events: list[HttpEvent]) -> None:
+    resources = ctx.resources
+    for event in events:
+        resources[naming.permission_id(event.function)] = {
+            "Type": "AWS::Lambda::Permission",
+            "Properties": {
+                "FunctionName": {"Fn::GetAtt": [naming.lambda_id(event.function), "Arn"]},
+                "Action": "lambda:InvokeFunction",
+                "Principal": "apigateway.amazonaws.com",
+                "SourceArn": _source_arn(ctx),
+            },
+        }
+        authorizer = event.authorizer
+        if not authorizer or not authorizer.get("arn"):
+            continue
+        permission = naming.permission_id(str(authorizer.get("name")))
+        if is_cognito(authorizer) or permission in resources or authorizer.get("managedExternally"):
+            continue
+        resources[permission] = {
+            "Type": "AWS::Lambda::Permission",
+            "Properties": {
+                "FunctionName": (
+                    {"Ref": authorizer["logicalId"]}
+                    if authorizer.get("logicalId")
+                    else authorizer["arn"]
+                ),
+                "Action": "lambda:InvokeFunction",
+                "Principal": "apigateway.amazonaws.com",
+                "SourceArn": _source_arn(ctx),
+            },
+        }

@@ -1,0 +1,64 @@
+"""State shared by the compile steps: the service, the template being built, the warnings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from corsway.compile import naming
+from corsway.compile.jsmerge import merge
+from corsway.errors import CorswayError
+from corsway.service import Service
+from corsway.service.sourcemap import Path
+
+
+@dataclass
+class CompileContext:
+    """One compilation of one service."""
+
+    service: Service
+    template: dict[str, Any] = field(default_factory=dict)
+    function_keys: dict[str, str] = field(default_factory=dict)  # Lambda logical id -> key
+
+    @property
+    def resources(self) -> dict[str, Any]:
+        resources: dict[str, Any] = self.template["Resources"]
+        return resources
+
+    @property
+    def outputs(self) -> dict[str, Any]:
+        outputs: dict[str, Any] = self.template["Outputs"]
+        return outputs
+
+    @property
+    def provider(self) -> dict[str, Any]:
+        return self.service.provider
+
+    @property
+    def api_gateway(self) -> dict[str, Any]:
+        """`provider.apiGateway` (empty when not set)."""
+        value = self.provider.get("apiGateway")
+        return value if isinstance(value, dict) else {}
+
+    @property
+    def stage(self) -> str:
+        return self.service.stage
+
+    @property
+    def service_name(self) -> str:
+        return self.service.name
+
+    def merge_resource(self, logical_id: str, resource: dict[str, Any]) -> None:
+        """Add a resource the way the framework does: `_.merge` into Resources."""
+        merge(self.resources, {logical_id: resource})
+
+    def rest_api_id(self) -> Any:
+        """`Ref: ApiGatewayRestApi`, or the external `provider.apiGateway.restApiId`."""
+        external = self.api_gateway.get("restApiId")
+        return external if external else {"Ref": naming.REST_API}
+
+    def warn(self, message: str, path: Path, *, at_key: bool = False) -> None:
+        self.service.warn(message, path, at_key=at_key)
+
+    def error(self, message: str, path: Path, *, at_key: bool = False) -> CorswayError:
+        return self.service.error(message, path, at_key=at_key)

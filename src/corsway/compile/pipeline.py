@@ -1,0 +1,115 @@
+"""The compile pipeline, step for step in the order of `serverless package`'s lifecycle."""
+
+from __future__ import annotations
+
+import math
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from corsway.compile.apigateway import compile_http_events
+from corsway.compile.context import CompileContext
+from corsway.compile.core import compile_core, compile_iam
+from corsway.compile.functions import compile_functions
+from corsway.compile.jsmerge import strip_undefined
+from corsway.compile.quirks import warn_service_quirks
+from corsway.compile.userresources import (
+    add_export_names,
+    merge_user_resources,
+    strip_null_properties,
+)
+from corsway.errors import Diagnostic
+from corsway.service import Service, load_service
+from corsway.service.jsvalues import js_ordered, normalize_number
+
+API_RESOURCE_PREFIX = "AWS::ApiGateway::"
+
+
+@dataclass
+class CompiledService:
+    """The result of compiling a service: the template and what the gateway needs around it."""
+
+    template: dict[str, Any]  # the full CloudFormation template, plain JSON data
+    warnings: list[Diagnostic]
+    service_dir: Path  # handler paths are relative to it
+    config_path: Path
+    function_keys: dict[str, str] = field(default_factory=dict)  # Lambda logical id -> key
+    stage: str = "dev"
+    region: str = "us-east-1"
+
+    def api_only(self) -> dict[str, Any]:
+        """`{"Resources": ...}` with only API Gateway resources and Lambda permissions."""
+        return api_subset(self.template)
+
+
+def api_subset(template: dict[str, Any]) -> dict[str, Any]:
+    """The API Gateway and Lambda::Permission resources, in template order."""
+    return {
+        "Resources": {
+            logical_id: resource
+            for logical_id, resource in template.get("Resources", {}).items()
+            if isinstance(resource, dict)
+            and isinstance(resource.get("Type"), str)
+            and (
+                resource["Type"].startswith(API_RESOURCE_PREFIX)
+                or resource["Type"] == "AWS::Lambda::Permission"
+            )
+        }
+    }
+
+
+def compile_service(
+    path: str | os.PathLike[str],
+    stage: str | None = "dev",
+    region: str | None = "us-east-1",
+    *,
+    env: dict[str, str] | None = None,
+    instance_id: str | None = None,
+) -> CompiledService:
+    """Compile `path` (a service directory, or its serverless.yml) like `serverless package`.
+
+    `stage`/`region` act as `--stage`/`--region`; pass None to leave an option out (the file's
+    `provider.stage`/`provider.region`, else `dev`/`us-east-1`, apply then). `env` replaces
+    `os.environ` for `${env:...}`; `instance_id` fixes the millisecond timestamp that names the
+    deployment (default: now). Raises `CorswayError` for input the framework would reject or
+    that would not deploy.
+    """
+    service = load_service(path, stage=stage, region=region, env=env, instance_id=instance_id)
+    return compile_loaded(service)
+
+
+def compile_loaded(service: Service) -> CompiledService:
+    """Compile an already loaded service."""
+    ctx = CompileContext(service)
+    compile_core(ctx)
+    compile_iam(ctx)
+    compile_functions(ctx)
+    events = compile_http_events(ctx)
+    warn_service_quirks(ctx, events)
+    add_export_names(ctx)
+    merge_user_resources(ctx)
+    strip_null_properties(ctx)
+    template = js_json_data(strip_undefined(ctx.template))
+    return CompiledService(
+        template=template,
+        warnings=service.warnings,
+        service_dir=service.service_dir,
+        config_path=service.config_path,
+        function_keys=dict(ctx.function_keys),
+        stage=service.stage,
+        region=service.region,
+    )
+
+
+def js_json_data(value: Any) -> Any:
+    """The template as `JSON.stringify` would write it: JS key order, JS numbers."""
+    if isinstance(value, dict):
+        return {key: js_json_data(item) for key, item in js_ordered(value).items()}
+    if isinstance(value, list):
+        return [js_json_data(item) for item in value]
+    if isinstance(value, float):
+        if math.isnan(value) or math.isinf(value):
+            return None  # JSON.stringify writes NaN and Infinity as null
+        return normalize_number(value)
+    return value

@@ -1,0 +1,125 @@
+"""Service-wide warnings: what the template leaves out, and CORS failures it sets up.
+
+Everything corsway does not compile is said out loud (nothing is silently ignored): other event
+types, plugins, layers, REST API access logs. And the classic CORS trap: API Gateway's own error
+responses (authorizer 401/403, 5XX) carry no CORS headers unless `resources` adds
+GatewayResponses, so the browser reports a CORS error instead of the real status.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from corsway.compile.apigateway.events import HttpEvent
+from corsway.compile.context import CompileContext
+
+_GATEWAY_RESPONSE_TYPES_4XX = ("DEFAULT_4XX", "UNAUTHORIZED", "ACCESS_DENIED")
+_CLOUDFORMATION_REFERENCE = re.compile(
+    r"\$\{([A-Z][A-Za-z0-9]*(?:::[A-Za-z0-9]+)*(?:\.[A-Za-z0-9]+)?)\}"
+)
+
+
+def warn_service_quirks(ctx: CompileContext, events: list[HttpEvent]) -> None:
+    config = ctx.service.config
+    for key, function in ctx.service.functions.items():
+        for index, event in enumerate(function.get("events") or []):
+            if isinstance(event, dict) and len(event) == 1:
+                kind = next(iter(event))
+                if kind != "http":
+                    ctx.warn(
+                        f"corsway compiles http events only; this {kind} event of function "
+                        f"{key!r} is left out of the template",
+                        ("functions", key, "events", index, kind),
+                        at_key=True,
+                    )
+    plugins = config.get("plugins")
+    if plugins:
+        names = plugins.get("modules") if isinstance(plugins, dict) else plugins
+        shown = ", ".join(str(name) for name in names) if isinstance(names, list) else str(names)
+        ctx.warn(
+            f"plugins are not run by corsway ({shown}); whatever they add to the template is "
+            "missing",
+            ("plugins",),
+            at_key=True,
+        )
+    if config.get("layers"):
+        ctx.warn(
+            "corsway does not compile layers:; their AWS::Lambda::LayerVersion resources are "
+            "missing from the template",
+            ("layers",),
+            at_key=True,
+        )
+    logs = ctx.provider.get("logs")
+    if isinstance(logs, dict) and logs.get("restApi"):
+        ctx.warn(
+            "corsway does not compile provider.logs.restApi (the access-log group and the "
+            "CloudWatch role custom resource are missing from the template)",
+            ("provider", "logs", "restApi"),
+            at_key=True,
+        )
+    _warn_gateway_responses(ctx, events)
+    for section in ("provider", "functions", "resources"):
+        _warn_literal_references(ctx, config.get(section), (section,))
+
+
+def _warn_literal_references(ctx: CompileContext, value: Any, path: tuple[str | int, ...]) -> None:
+    """`${AWS::Region}` outside Fn::Sub: not a Serverless variable, and CloudFormation leaves it."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key != "Fn::Sub":
+                _warn_literal_references(ctx, item, (*path, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _warn_literal_references(ctx, item, (*path, index))
+    elif isinstance(value, str) and "${" in value:
+        match = _CLOUDFORMATION_REFERENCE.search(value)
+        if match:
+            ctx.warn(
+                f"{match.group(0)} is not a Serverless variable, so it stays as written, and "
+                "CloudFormation substitutes it only inside Fn::Sub (!Sub); this value reaches AWS "
+                f"literally as {value!r}",
+                path,
+            )
+
+
+def _gateway_response_types(ctx: CompileContext) -> set[str]:
+    resources = ctx.service.config.get("resources")
+    user: Any = resources.get("Resources") if isinstance(resources, dict) else None
+    found: set[str] = set()
+    if isinstance(user, dict):
+        for resource in user.values():
+            if (
+                isinstance(resource, dict)
+                and resource.get("Type") == "AWS::ApiGateway::GatewayResponse"
+                and isinstance(resource.get("Properties"), dict)
+            ):
+                found.add(str(resource["Properties"].get("ResponseType")))
+    return found
+
+
+def _warn_gateway_responses(ctx: CompileContext, events: list[HttpEvent]) -> None:
+    guarded = [
+        event
+        for event in events
+        if event.cors
+        and (
+            (event.authorizer and event.authorizer.get("type") != "AWS_IAM")
+            or (event.authorizer and event.authorizer.get("type") == "AWS_IAM")
+            or event.private
+        )
+    ]
+    if not guarded:
+        return
+    types = _gateway_response_types(ctx)
+    if types & set(_GATEWAY_RESPONSE_TYPES_4XX):
+        return
+    first = guarded[0]
+    reason = "an API key" if first.private and not first.authorizer else "an authorizer"
+    ctx.warn(
+        f"{first.method.upper()} /{first.path} has cors and needs {reason}: when API Gateway "
+        "itself refuses a call (401/403), the response has no CORS headers, so the browser "
+        "shows a CORS error instead of the status; add an AWS::ApiGateway::GatewayResponse "
+        "for DEFAULT_4XX with gatewayresponse.header.Access-Control-Allow-Origin to resources",
+        first.at("authorizer") if first.authorizer else first.at("private"),
+    )
