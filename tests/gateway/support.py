@@ -22,6 +22,8 @@ from corsway.gateway.template import build_api
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 SERVICE_DIR = FIXTURES / "gateway_service"
 SLS3 = FIXTURES / "sls3"
+EXAMPLE_DIR = FIXTURES.parent.parent / "examples" / "products-service"
+EXAMPLE_TEMPLATE = FIXTURES / "products-service" / "expected-template.json"
 
 
 def sls3_template(case: str) -> dict[str, Any]:
@@ -234,11 +236,17 @@ class RunningGateway:
 def running_gateway(
     template: dict[str, Any],
     service_dir: Path = SERVICE_DIR,
+    function_keys: dict[str, str] | None = None,
     **options: Any,
 ) -> Iterator[RunningGateway]:
     """Serve `template` on 127.0.0.1 (ephemeral port) in a background thread."""
     api = build_api(
-        template, service_dir=service_dir, stage="dev", region="us-east-1", source="test.json"
+        template,
+        service_dir=service_dir,
+        stage="dev",
+        region="us-east-1",
+        source="test.json",
+        function_keys=function_keys,
     )
     output = io.StringIO()
     server = GatewayServer(api, Console(output, color=False), host="127.0.0.1", port=0, **options)

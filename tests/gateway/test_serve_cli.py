@@ -123,7 +123,7 @@ def test_serves_prints_banner_and_access_log_then_stops_on_sigint(tmp_path: Path
         match = re.search(r"base URL: (http://127\.0\.0\.1:\d+/dev)", banner)
         assert match, banner
         assert re.search(r"GET\s+│ /product/\{id\}\s+│ getProduct", banner), banner
-        assert re.search(r"OPTIONS\s+│ /product\s+│ MOCK\s+│ origin \*, OPTIONS,POST", banner)
+        assert re.search(r"OPTIONS\s+│ /product\s+│ MOCK\s+│ allow-origin \*, OPTIONS,POST", banner)
         base = match.group(1)
         response = httpx.options(
             base + "/product",

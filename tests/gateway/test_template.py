@@ -37,12 +37,12 @@ def test_fixtures_are_the_shared_oracle_files() -> None:
     shared = next((path for path in candidates if path.is_dir()), None)
     if shared is None:
         pytest.skip("the shared oracle directory is not on this machine")
-    for case in CASES:
-        for file in (SLS3 / case).iterdir():
-            assert file.read_bytes() == (shared / case / file.name).read_bytes(), file
+    for case in (c for c in CASES if (shared / c).is_dir()):
+        for file in (shared / case).iterdir():
+            assert file.read_bytes() == (SLS3 / case / file.name).read_bytes(), file
 
 
-@pytest.mark.parametrize("case", CASES)
+@pytest.mark.parametrize("case", [c for c in CASES if c != "provider-external-restapi"])
 def test_every_stored_template_builds(case: str) -> None:
     api = build(sls3_template(case))
     assert api.stage == "dev"
@@ -51,6 +51,21 @@ def test_every_stored_template_builds(case: str) -> None:
         for method in resource.methods.values():
             if method.integration.type == "AWS_PROXY":
                 assert method.integration.function_key in api.functions
+
+
+def test_existing_rest_api_is_refused_clearly() -> None:
+    with pytest.raises(CorswayError) as error:
+        build(sls3_template("provider-external-restapi"))
+    assert "adds methods to an existing REST API (abc123xyz0" in error.value.message
+
+
+def test_environment_values_without_a_local_value_are_announced() -> None:
+    api = build(sls3_template("short-form-tags"))
+    env = api.functions["items"].environment
+    assert env["QUEUE_URL"] == "https://sqs.us-east-1.amazonaws.com/123456789012/queue"
+    assert env["SELECTED"] == "us-east-1a"
+    assert "IMPORTED" not in env
+    assert any("environment variable IMPORTED is left unset" in n for n in api.notes)
 
 
 def test_seed_routes_and_functions() -> None:

@@ -59,7 +59,7 @@ def serve(
     except CorswayError as error:
         err.print(str(error), style="bold red", markup=False, soft_wrap=True)
         sys.exit(1)
-    out = RichConsole(highlight=False)
+    out = RichConsole(highlight=False, width=None if sys.stdout.isatty() else 160)
     for warning in loaded.warnings:
         out.print(f"[yellow]{warning}[/]", soft_wrap=True)
     print_banner(out, loaded.api, server.base_url, loaded.source, [*loaded.api.notes, *notes])
@@ -86,6 +86,10 @@ def print_banner(out: RichConsole, api: Api, base_url: str, source: str, notes: 
                 ),
             )  # fmt: skip
     out.print(table)
+    out.print(
+        "[dim]proxy routes: API Gateway adds no CORS headers, the handler must return "
+        "Access-Control-Allow-Origin itself[/]"
+    )
     for note in notes:
         out.print(f"[yellow]note:[/] {note}", soft_wrap=True)
     out.print("[dim]one line per request: method path status latency function CORS-note[/]")
@@ -107,8 +111,8 @@ def _cors_label(resource: Resource, method: Method) -> str:
         return _preflight_summary(method)
     options = resource.methods.get("OPTIONS") or resource.methods.get("ANY")
     if options is None:
-        return "[yellow]no preflight (OPTIONS → 403)[/]; handler must send ACAO"
-    return "preflight ✓; handler must send ACAO"
+        return "[yellow]no preflight: OPTIONS → 403[/]"
+    return "preflight ✓"
 
 
 def _preflight_summary(method: Method) -> str:
@@ -119,7 +123,7 @@ def _preflight_summary(method: Method) -> str:
     values = {name: source.name for name, source in response.parameters if source.kind == "static"}
     origin = values.get("Access-Control-Allow-Origin", "(none)")
     echoes = any(t.constant is None for t in response.templates.values())
-    parts = [f"origin {origin}" + (" or an allowed Origin echoed" if echoes else "")]
+    parts = [f"allow-origin {origin}" + (" or the allowed Origin (echo)" if echoes else "")]
     if values.get("Access-Control-Allow-Credentials") == "true":
         parts.append("credentials")
     if "Access-Control-Allow-Methods" in values:

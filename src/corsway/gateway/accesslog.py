@@ -26,8 +26,13 @@ def cors_note(
     preflight_method: str | None,
     status: int,
     headers: Sequence[tuple[str, str]],
+    credentialed: bool = False,
 ) -> str:
-    """What a browser on another origin would make of this answer, in a few words."""
+    """What a browser on another origin would make of this answer, in a few words.
+
+    `credentialed`: the request carried a Cookie, which a browser only sends cross-origin in
+    `credentials: 'include'` mode.
+    """
     if origin is None:
         return ""
     allow_origin = [v for k, v in headers if k.lower() == "access-control-allow-origin"]
@@ -46,7 +51,23 @@ def cors_note(
             "response has no Access-Control-Allow-Origin: a browser on another origin will block it"
         )
     verdict = _origin_verdict(allow_origin, origin)
-    return verdict or f"Access-Control-Allow-Origin {allow_origin[0]} for {origin}"
+    if verdict:
+        return verdict
+    if credentialed:
+        if allow_origin[0] == "*":
+            return (
+                "credentialed request (Cookie sent) but Access-Control-Allow-Origin is *: the "
+                "browser will block it"
+            )
+        allow_credentials = [
+            v for k, v in headers if k.lower() == "access-control-allow-credentials"
+        ]
+        if allow_credentials != ["true"]:
+            return (
+                "credentialed request (Cookie sent) without Access-Control-Allow-Credentials: "
+                "true: the browser will block it"
+            )
+    return f"CORS ok for {origin}"
 
 
 def _origin_verdict(allow_origin: list[str], origin: str) -> str:

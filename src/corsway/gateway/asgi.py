@@ -116,7 +116,14 @@ class GatewayApp:
     def _log(self, request: GatewayRequest, response: Response, started: float) -> None:
         origin = request.header_ci("origin")
         preflight = request.header_ci("access-control-request-method")
-        note = cors_note(request.method, origin, preflight, response.status, response.headers)
+        note = cors_note(
+            request.method,
+            origin,
+            preflight,
+            response.status,
+            response.headers,
+            credentialed=origin is not None and request.header_ci("cookie") is not None,
+        )
         if response.note:
             note = f"{response.note}; {note}" if note else response.note
         self.console.access(

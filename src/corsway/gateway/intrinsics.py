@@ -180,13 +180,15 @@ class Intrinsics:
             if not isinstance(values, list) or not 0 <= index < len(values):
                 raise self.error(f"{where}: Fn::Select index {index} is outside {values!r}")
             return values[index]
+        if name == "Fn::GetAZs":
+            return [f"{self.region}{zone}" for zone in "abc"]
         if name == "Fn::Split":
             if not isinstance(argument, list) or len(argument) != 2:
                 raise self.error(f"{where}: Fn::Split needs [delimiter, string], got {argument!r}")
             return self.string(argument[1], where).split(str(argument[0]))
         raise self.error(
             f"{where}: the intrinsic {name} is not supported by corsway serve "
-            "(supported: Ref, Fn::GetAtt, Fn::Join, Fn::Sub, Fn::Select, Fn::Split)"
+            "(supported: Ref, Fn::GetAtt, Fn::Join, Fn::Sub, Fn::Select, Fn::Split, Fn::GetAZs)"
         )
 
     def _sub(self, argument: Any, where: str) -> str:

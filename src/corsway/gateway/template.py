@@ -93,6 +93,18 @@ class _Builder:
         self.function_keys = function_keys
         self.notes: list[str] = []
         rest_apis = self.of_type("AWS::ApiGateway::RestApi")
+        external = {
+            str(res.get("Properties", {}).get("RestApiId"))
+            for res in self.resources.values()
+            if res.get("Type") == "AWS::ApiGateway::Method"
+            and isinstance(res.get("Properties", {}).get("RestApiId"), str)
+        }
+        if not rest_apis and external:
+            raise self.error(
+                f"the template adds methods to an existing REST API ({', '.join(sorted(external))}, "
+                "from provider.apiGateway.restApiId): that API's own resources are not in the "
+                "template, so corsway serve cannot serve it; serve the service that owns the API"
+            )
         if not rest_apis:
             raise self.error(
                 "the template has no AWS::ApiGateway::RestApi resource: the service has no "
@@ -220,12 +232,22 @@ class _Builder:
                     f"{where}: Timeout and MemorySize must be numbers, got {timeout!r} and "
                     f"{memory!r}"
                 ) from None
-            environment = self.value(logical_id, "Environment") or {}
+            environment = self.properties(logical_id).get("Environment") or {}
             variables = environment.get("Variables", {}) if isinstance(environment, dict) else None
             if not isinstance(variables, dict):
                 raise self.error(f"{where}.Environment.Variables must be a mapping")
             env = {}
-            for var, val in variables.items():
+            for var, raw_value in variables.items():
+                try:
+                    val = self.intrinsics.evaluate(
+                        raw_value, f"{where}.Environment.Variables.{var}"
+                    )
+                except CorswayError as error:
+                    self.notes.append(
+                        f"function {key}: environment variable {var} is left unset, it has no "
+                        f"local value ({error.message})"
+                    )
+                    continue
                 if isinstance(val, bool):
                     env[str(var)] = str(val).lower()
                 elif isinstance(val, str | int | float):
