@@ -21,6 +21,7 @@ _CYAN = "\x1b[36m"
 
 
 def cors_note(
+    *,
     method: str,
     origin: str | None,
     preflight_method: str | None,

@@ -117,11 +117,11 @@ class GatewayApp:
         origin = request.header_ci("origin")
         preflight = request.header_ci("access-control-request-method")
         note = cors_note(
-            request.method,
-            origin,
-            preflight,
-            response.status,
-            response.headers,
+            method=request.method,
+            origin=origin,
+            preflight_method=preflight,
+            status=response.status,
+            headers=response.headers,
             credentialed=origin is not None and request.header_ci("cookie") is not None,
         )
         if response.note:

@@ -101,8 +101,9 @@ class _Builder:
         }
         if not rest_apis and external:
             raise self.error(
-                f"the template adds methods to an existing REST API ({', '.join(sorted(external))}, "
-                "from provider.apiGateway.restApiId): that API's own resources are not in the "
+                "the template adds methods to an existing REST API "
+                f"({', '.join(sorted(external))}, from provider.apiGateway.restApiId): that "
+                "API's own resources are not in the "
                 "template, so corsway serve cannot serve it; serve the service that owns the API"
             )
         if not rest_apis:
