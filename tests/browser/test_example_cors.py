@@ -111,7 +111,7 @@ def test_json_post_is_preflighted_and_allowed(
     assert outcome.status == 200
     assert '"Tamper"' in outcome.body
     log = example.console("POST /dev/product")
-    assert f"OPTIONS /dev/product  200" in log
+    assert "OPTIONS /dev/product  200" in log
     assert f"preflight 200 from http://127.0.0.1:{page_port}" in log
 
 

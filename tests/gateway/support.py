@@ -222,12 +222,12 @@ class RunningGateway:
     def url(self) -> str:
         return self.server.base_url
 
-    def console(self, contains: str = "", timeout: float = 10.0) -> str:
-        """The console output so far (waiting until it contains `contains`)."""
+    def console(self, contains: str = "", timeout: float = 10.0, count: int = 1) -> str:
+        """The console output so far (waiting until it contains `contains` `count` times)."""
         deadline = time.monotonic() + timeout
         while True:
             text = self.output.getvalue()
-            if contains in text or time.monotonic() > deadline:
+            if text.count(contains) >= count or time.monotonic() > deadline:
                 return text
             time.sleep(0.01)
 

@@ -104,8 +104,12 @@ class GatewayApp:
 
     async def _send(self, send: Any, request: GatewayRequest, response: Response) -> None:
         name = self._name
-        headers = [(name(k), v.encode("utf-8")) for k, v in response.headers]
-        headers.append((b"content-length", str(len(response.body)).encode()))
+        encoded = response.encoded
+        if encoded is None:
+            encoded = [(name(k), v.encode("utf-8")) for k, v in response.headers]
+            encoded.append((b"content-length", str(len(response.body)).encode()))
+            response.encoded = encoded  # a shared static response keeps it for next time
+        headers = encoded.copy()
         headers.append((name("x-amzn-RequestId"), request.request_id.encode()))
         if response.error_type is not None:
             headers.append((name("x-amzn-ErrorType"), response.error_type.encode()))

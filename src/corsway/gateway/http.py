@@ -20,10 +20,59 @@ from corsway.errors import CorswayError
 RAW_HEADERS = "corsway.raw_headers"
 
 
+class _CorkedTransport:
+    """Holds a response head until its body is written, so that both leave in one send.
+
+    uvicorn writes the status line and headers, then the body, as two writes (two syscalls,
+    two TCP segments). Everything else is passed to the real transport.
+    """
+
+    __slots__ = ("_head", "_transport")
+
+    def __init__(self, transport: Any) -> None:
+        self._transport = transport
+        self._head: bytes | None = None
+
+    def write(self, data: bytes) -> None:
+        head = self._head
+        if head is not None:
+            self._head = None
+            self._transport.write(head + data if data else head)
+        elif data[:9] == b"HTTP/1.1 " and data[9:12] != b"100":
+            self._head = data
+        else:
+            self._transport.write(data)
+
+    def flush(self) -> None:
+        if self._head is not None:
+            head, self._head = self._head, None
+            self._transport.write(head)
+
+    def close(self) -> None:
+        self.flush()
+        self._transport.close()
+
+    def is_closing(self) -> bool:
+        closing: bool = self._transport.is_closing()
+        return closing
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._transport, name)
+
+
 class RawHeaderProtocol(HttpToolsProtocol):
-    """uvicorn's httptools protocol that also keeps the raw header names of each request."""
+    """uvicorn's httptools protocol that also keeps the raw header names of each request,
+    and sends each response's head and body together."""
 
     _raw_headers: list[tuple[bytes, bytes]]
+
+    def connection_made(self, transport: Any) -> None:
+        super().connection_made(transport)
+        self.transport = _CorkedTransport(transport)  # type: ignore[assignment]
+
+    def on_response_complete(self) -> None:
+        self.transport.flush()  # type: ignore[attr-defined]  # a HEAD response has no body
+        super().on_response_complete()
 
     def on_message_begin(self) -> None:
         super().on_message_begin()
@@ -61,7 +110,10 @@ def raw_headers(scope: Any) -> list[tuple[bytes, bytes]]:
 def bind_socket(host: str, port: int) -> socket.socket:
     """A listening TCP socket, or a CorswayError saying why it cannot be had."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    # proto=IPPROTO_TCP matters: asyncio turns Nagle off (TCP_NODELAY) only on sockets whose
+    # proto says TCP, and accepted sockets inherit it; with Nagle on, a response written in two
+    # parts (head, then body) waits ~40 ms for the client's delayed ACK.
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((host, port))

@@ -39,6 +39,7 @@ class Response:
     note: str = ""  # what the access log should add (e.g. an authorizer that is not enforced)
     error_type: str | None = None  # x-amzn-ErrorType of a gateway response
     problem: str = ""  # printed under the access-log line (e.g. the handler's traceback)
+    encoded: list[tuple[bytes, bytes]] | None = None  # `headers` ready for the wire (cached)
 
 
 class GatewayFailure(Exception):
@@ -89,12 +90,12 @@ class Gateway:
         self.events = EventBuilder(api, stage_prefix=stage_prefix, server_port=server_port)
         self._integration_timeout_override = integration_timeout_s
         self._prefix = f"/{api.stage}"
-        self._static: dict[str, tuple[int, list[tuple[str, str]], bytes]] = {}
+        self._static: dict[str, Response] = {}
         for resource in api.resources:
             for method in resource.methods.values():
                 static = method.integration.static_response
                 if static is not None:
-                    self._static[method.logical_id] = _static_parts(static)
+                    self._static[method.logical_id] = _static_response(static)
 
     # -- stages -------------------------------------------------------------------------
 
@@ -194,8 +195,7 @@ class Gateway:
         content_type = media_type(request.header_ci("content-type")) or "application/json"
         static = self._static.get(method.logical_id)
         if static is not None and content_type == "application/json":
-            static_status, static_headers, static_body = static
-            return Response(static_status, list(static_headers), static_body)
+            return static
         context = self.context(request, routed)
         values = self._values(request, routed, context)
         body_text = request.body.decode("utf-8", errors="replace")
@@ -359,8 +359,10 @@ class Gateway:
         )
 
 
-def _static_parts(static: StaticResponse) -> tuple[int, list[tuple[str, str]], bytes]:
-    return static.status, [("Content-Type", static.content_type), *static.headers], static.body
+def _static_response(static: StaticResponse) -> Response:
+    """A prebuilt answer, shared by every request (never mutated: the HTTP layer copies)."""
+    headers = [("Content-Type", static.content_type), *static.headers]
+    return Response(static.status, headers, static.body)
 
 
 def _pick_template(templates: Mapping[str, object], accept: str | None) -> str:

@@ -11,12 +11,23 @@ from __future__ import annotations
 
 import base64
 import json
-import os
+import random
 from collections.abc import Mapping
 from typing import Any
 
 from corsway.gateway.model import Api, Method
+
+try:  # orjson encodes an event several times faster; the json fallback gives the same bytes
+    from orjson import dumps
+except ImportError:  # pragma: no cover
+
+    def dumps(value: Any) -> bytes:  # type: ignore[misc]
+        return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode()
+
+
 from corsway.gateway.request import GatewayRequest, clf_time
+
+_random_bits = random.Random().getrandbits
 
 # Names API Gateway passes in canonical case whatever the client sent.
 CANONICAL_HEADERS = {
@@ -52,7 +63,7 @@ DROPPED_HEADERS = frozenset(
 
 def trace_id(epoch_ms: int) -> str:
     """An X-Amzn-Trace-Id root like `Root=1-5e5f8a3c-0123456789abcdef01234567`."""
-    return f"Root=1-{epoch_ms // 1000:08x}-{os.urandom(12).hex()}"
+    return f"Root=1-{epoch_ms // 1000:08x}-{_random_bits(96):024x}"
 
 
 def media_type(value: str | None) -> str:
@@ -195,4 +206,4 @@ class EventBuilder:
 
     def encode(self, event: dict[str, Any]) -> bytes:
         """The event as JSON bytes, compact like Lambda's own payloads."""
-        return json.dumps(event, separators=(",", ":"), ensure_ascii=False).encode()
+        return dumps(event)

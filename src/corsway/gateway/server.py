@@ -73,6 +73,7 @@ class GatewayServer:
             log_config=None,
             log_level="warning",
             server_header=False,
+            proxy_headers=False,  # the client is the socket's peer, as for API Gateway
             timeout_keep_alive=30,
         )
         self.server = uvicorn.Server(config)

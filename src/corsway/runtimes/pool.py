@@ -29,6 +29,7 @@ from corsway.runtimes.base import FunctionConfig, InvocationResult, LogSink, Out
 
 INIT_TIMEOUT_S = 10.0  # Lambda's limit for the init phase
 _PIPE_SIZE = 1 << 20
+_READ_SIZE = 1 << 16
 _F_SETPIPE_SZ = getattr(fcntl, "F_SETPIPE_SZ", 1031)
 
 
@@ -129,8 +130,9 @@ class Worker:
         request_read, request_write = os.pipe()
         response_read, response_write = os.pipe()
         for fd in (request_write, response_write):
-            with contextlib.suppress(OSError):
-                fcntl.fcntl(fd, _F_SETPIPE_SZ, _PIPE_SIZE)
+            if _PIPE_SIZE:
+                with contextlib.suppress(OSError):
+                    fcntl.fcntl(fd, _F_SETPIPE_SZ, _PIPE_SIZE)
         full_env = {
             **env,
             protocol.REQUEST_FD_ENV: str(request_read),
@@ -161,6 +163,8 @@ class Worker:
         self.process.stdout.close()
         self.process.stderr.close()
         self._buffer = bytearray()
+        self._read_buffer = bytearray(_READ_SIZE)
+        self._read_view = memoryview(self._read_buffer)
         self._pending_write = b""
         self.ready: asyncio.Future[InvocationResult | None] = loop.create_future()
         self._result: asyncio.Future[InvocationResult] | None = None
@@ -236,17 +240,19 @@ class Worker:
     # -- frames -------------------------------------------------------------------------
 
     def _readable(self) -> None:
+        # readv into a reused buffer: os.read(fd, n) allocates n bytes on every call, which
+        # costs more than the read itself when n is large.
         try:
-            data = os.read(self._response_fd, 1 << 20)
+            count = os.readv(self._response_fd, (self._read_buffer,))
         except BlockingIOError:
             return
         except OSError:
-            data = b""
-        if not data:
+            count = 0
+        if not count:
             self._closed()
             return
         buffer = self._buffer
-        buffer += data
+        buffer += self._read_view[:count]
         header_size = protocol.RESULT_HEADER.size
         while len(buffer) >= header_size:
             kind, payload_length, trace_length = protocol.RESULT_HEADER.unpack_from(buffer)
@@ -395,7 +401,7 @@ class WorkerPool:
     def _take_idle(self) -> Worker | None:
         while self._idle:
             worker = self._idle.pop()
-            if worker.alive and worker.process.poll() is None:
+            if worker.alive:
                 return worker
             self._discard(worker)
         return None
