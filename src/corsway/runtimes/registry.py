@@ -23,7 +23,11 @@ from corsway.runtimes.python import PythonLauncher, check_python_handler
 _LAUNCHERS: dict[str, Callable[[], WorkerLauncher]] = {"python": PythonLauncher}
 _CHECKS: dict[str, Callable[[FunctionConfig], None]] = {"python": check_python_handler}
 
-DEFAULT_MAX_WORKERS = max(2, min(4, os.cpu_count() or 2))
+# Workers per function: enough to overlap handlers that wait on I/O, few enough not to fight
+# the gateway for the CPU. CORSWAY_MAX_WORKERS overrides it.
+DEFAULT_MAX_WORKERS = int(
+    os.environ.get("CORSWAY_MAX_WORKERS") or max(2, min(4, os.cpu_count() or 2))
+)
 
 
 def language(runtime: str) -> str | None:
