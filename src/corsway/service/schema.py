@@ -218,8 +218,8 @@ def _bounds(minimum: float | None, maximum: float | None) -> str:
 
 
 # YAML 1.1 booleans that YAML 1.2 (js-yaml, hence Serverless) reads as plain strings.
-YAML11_TRUE = frozenset(["y", "Y", "yes", "Yes", "YES", "on", "On", "ON"])
-YAML11_FALSE = frozenset(["n", "N", "no", "No", "NO", "off", "Off", "OFF"])
+YAML11_TRUE = frozenset("y Y yes Yes YES on On ON".split())
+YAML11_FALSE = frozenset("n N no No NO off Off OFF".split())
 
 
 class Bool(Rule):
