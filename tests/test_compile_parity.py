@@ -110,3 +110,11 @@ def test_lambda_functions_carry_what_the_gateway_runs() -> None:
     product = defaults["GetProductLambdaFunction"]["Properties"]
     assert (product["MemorySize"], product["Timeout"]) == (1024, 6)
     assert "Environment" not in product
+
+
+def test_a_given_artifact_makes_the_whole_template_byte_identical() -> None:
+    """With package.artifact the framework hashes that file, and so does corsway: no masking."""
+    compiled = compile_service(
+        case_dir("given-artifact"), instance_id=expected_instance_id("given-artifact")
+    )
+    assert normalize(to_json(compiled.template)) == expected_text("given-artifact", "template")

@@ -5,7 +5,9 @@ zip's SHA-256 into `AWS::Lambda::Version.CodeSha256` and into the version's logi
 zip comes out of Node's zlib and archiver, which corsway does not reproduce byte for byte, so:
 
 * `S3Key` is exactly the framework's (`<prefix>/<service>/<stage>/<ms>-<ISO time>/<name>.zip`);
-* `CodeSha256` is the SHA-256 of a deterministic manifest of the files the zip would hold
+* with `package.artifact` pointing at a local zip, `CodeSha256` is that file's SHA-256, exactly
+  as the framework computes it;
+* otherwise `CodeSha256` is the SHA-256 of a deterministic manifest of the files the zip would hold
   (path, executable bit, content hash). It changes whenever the code changes, as the real one
   does, but it is **not** the framework's value. The version logical id is then computed from it
   with the framework's own algorithm (see `functions.version_digest`).
@@ -69,3 +71,16 @@ def code_hash(service_dir: Path, config_name: str) -> str:
         executable = "755" if mode & 0o100 else "644"
         digest.update(f"{relative}\0{executable}\0{content}\n".encode())
     return base64.b64encode(digest.digest()).decode("ascii")
+
+
+def artifact_hash(service_dir: Path, artifact: str) -> str | None:
+    """Base64 SHA-256 of a given local artifact (the framework's value), or None if unreadable."""
+    if "://" in artifact:
+        return None
+    target = service_dir / artifact
+    try:
+        with open(target, "rb") as handle:
+            digest = hashlib.sha256(handle.read()).digest()
+    except OSError:
+        return None
+    return base64.b64encode(digest).decode("ascii")

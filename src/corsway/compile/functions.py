@@ -7,13 +7,14 @@ Timeout (default 6) and Environment.Variables (provider's, then the function's) 
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import json
 import unicodedata
 from typing import Any
 
 from corsway.compile import naming
-from corsway.compile.artifact import artifact_directory, code_hash
+from corsway.compile.artifact import artifact_directory, artifact_hash, code_hash
 from corsway.compile.context import CompileContext
 from corsway.compile.core import custom_execution_role, deployment_bucket_settings, function_name
 from corsway.service.jsvalues import as_dict
@@ -35,6 +36,7 @@ UNSUPPORTED_FUNCTION_PROPERTIES = {
 }
 
 
+@functools.lru_cache(maxsize=4096)
 def _collation_key(key: str) -> tuple[tuple[tuple[int, str], ...], tuple[int, ...]]:
     """Approximates `String.prototype.localeCompare` (ICU root collation) for property names.
 
@@ -137,8 +139,8 @@ def compile_functions(ctx: CompileContext) -> None:
         service.instance_id,
     )
     bucket_name, _ = deployment_bucket_settings(ctx)
-    sha = code_hash(service.service_dir, service.config_path.name)
-    versions: list[tuple[str, dict[str, Any]]] = []
+    service_hash: str | None = None
+    versions: list[tuple[str, dict[str, Any], str]] = []
     for key, function in functions.items():
         path = ("functions", key)
         for prop, what in UNSUPPORTED_FUNCTION_PROPERTIES.items():
@@ -150,6 +152,13 @@ def compile_functions(ctx: CompileContext) -> None:
                     at_key=True,
                 )
         handler = function.get("handler")
+        if not handler and function.get("image"):
+            raise ctx.error(
+                f'function "{key}" is a container image; corsway compiles (and the gateway '
+                "runs) handler functions only",
+                (*path, "image"),
+                at_key=True,
+            )
         if not handler:
             raise ctx.error(
                 f'function "{key}" needs a handler (e.g. handler: handler.main, the file '
@@ -159,8 +168,18 @@ def compile_functions(ctx: CompileContext) -> None:
             )
         function_package = as_dict(function.get("package"))
         artifact = function_package.get("artifact") or package.get("artifact")
+        sha: str | None = None
         if artifact:
             artifact_name = str(artifact).replace("\\", "/").split("/")[-1]
+            sha = artifact_hash(service.service_dir, str(artifact))
+            if sha is None:
+                ctx.warn(
+                    f"package.artifact {artifact!r} is not a local file corsway can read, so "
+                    "CodeSha256 (and the version id) cannot be the framework's",
+                    (*path, "package", "artifact")
+                    if function_package.get("artifact")
+                    else ("package", "artifact"),
+                )
         elif package.get("individually") or function_package.get("individually"):
             artifact_name = f"{key}.zip"
         else:
@@ -273,9 +292,13 @@ def compile_functions(ctx: CompileContext) -> None:
             if should_version is None:
                 should_version = True
         if should_version:
-            versions.append((key, resource))
+            if sha is None:
+                if service_hash is None:
+                    service_hash = code_hash(service.service_dir, service.config_path.name)
+                sha = service_hash
+            versions.append((key, resource, sha))
 
-    for key, resource in versions:
+    for key, resource, sha in versions:
         properties = resource["Properties"]
         version: dict[str, Any] = {
             "Type": "AWS::Lambda::Version",

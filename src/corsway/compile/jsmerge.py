@@ -38,17 +38,41 @@ def merge(target: dict[str, Any], *sources: dict[str, Any]) -> dict[str, Any]:
     return target
 
 
+def _clone(value: Any) -> Any:
+    """A deep copy of plain data (what merging into nothing produces)."""
+    if isinstance(value, dict):
+        return {key: _clone(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_clone(item) for item in value]
+    return value
+
+
 def _merge_into(target: Any, source: Any) -> None:
+    if isinstance(target, dict) and isinstance(source, dict):
+        for key, value in source.items():
+            if key not in target:
+                target[key] = _clone(value)
+            elif isinstance(value, dict | list):
+                existing = target[key]
+                if isinstance(value, list):
+                    container: Any = existing if isinstance(existing, list) else []
+                else:
+                    container = existing if isinstance(existing, dict | list) else {}
+                _merge_into(container, value)
+                target[key] = container
+            elif value is not UNDEFINED:
+                target[key] = value
+        return
     items = enumerate(source) if isinstance(source, list) else source.items()
     for key, value in items:
         if isinstance(value, dict | list):
-            existing = _get(target, key)
+            current = _get(target, key)
             if isinstance(value, list):
-                container: Any = existing if isinstance(existing, list) else []
+                inner: Any = current if isinstance(current, list) else []
             else:
-                container = existing if isinstance(existing, dict | list) else {}
-            _merge_into(container, value)
-            _set(target, key, container)
+                inner = current if isinstance(current, dict | list) else {}
+            _merge_into(inner, value)
+            _set(target, key, inner)
         elif value is UNDEFINED:
             if _get(target, key) is None and not _has(target, key):
                 _set(target, key, value)

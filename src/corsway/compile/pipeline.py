@@ -12,16 +12,12 @@ from corsway.compile.apigateway import compile_http_events
 from corsway.compile.context import CompileContext
 from corsway.compile.core import compile_core, compile_iam
 from corsway.compile.functions import compile_functions
-from corsway.compile.jsmerge import strip_undefined
+from corsway.compile.jsmerge import UNDEFINED
 from corsway.compile.quirks import warn_service_quirks
-from corsway.compile.userresources import (
-    add_export_names,
-    merge_user_resources,
-    strip_null_properties,
-)
+from corsway.compile.userresources import add_export_names, merge_user_resources
 from corsway.errors import Diagnostic
 from corsway.service import Service, load_service
-from corsway.service.jsvalues import js_ordered, normalize_number
+from corsway.service.jsvalues import js_ordered, js_truthy, normalize_number
 
 API_RESOURCE_PREFIX = "AWS::ApiGateway::"
 
@@ -89,8 +85,7 @@ def compile_loaded(service: Service) -> CompiledService:
     warn_service_quirks(ctx, events)
     add_export_names(ctx)
     merge_user_resources(ctx)
-    strip_null_properties(ctx)
-    template = js_json_data(strip_undefined(ctx.template))
+    template = finalize_template(ctx.template)
     return CompiledService(
         template=template,
         warnings=service.warnings,
@@ -102,12 +97,51 @@ def compile_loaded(service: Service) -> CompiledService:
     )
 
 
-def js_json_data(value: Any) -> Any:
-    """The template as `JSON.stringify` would write it: JS key order, JS numbers."""
+def finalize_template(template: dict[str, Any]) -> dict[str, Any]:
+    """The last step of `package` (null properties of resources stripped), then the template
+    as JSON data (see `js_json_data`)."""
+    result: dict[str, Any] = {}
+    for key, value in js_ordered(template).items():
+        if key != "Resources" or not isinstance(value, dict):
+            if value is not UNDEFINED:
+                result[key] = js_json_data(value)
+            continue
+        resources: dict[str, Any] = {}
+        for logical_id, resource in js_ordered(value).items():
+            if resource is UNDEFINED:
+                continue
+            if not isinstance(resource, dict):
+                resources[logical_id] = js_json_data(resource)
+                continue
+            cleaned: dict[str, Any] = {}
+            for attribute, item in js_ordered(resource).items():
+                if item is UNDEFINED:
+                    continue
+                if attribute == "Properties":
+                    if not js_truthy(item):
+                        continue  # the framework deletes empty-ish Properties
+                    cleaned[attribute] = js_json_data(item, strip_nulls=True)
+                else:
+                    cleaned[attribute] = js_json_data(item)
+            resources[logical_id] = cleaned
+        result[key] = resources
+    return result
+
+
+def js_json_data(value: Any, *, strip_nulls: bool = False) -> Any:
+    """The template as `JSON.stringify` would write it: JS key order, JS numbers, no
+    `undefined` keys (and `null` for `undefined` list items)."""
     if isinstance(value, dict):
-        return {key: js_json_data(item) for key, item in js_ordered(value).items()}
+        return {
+            key: js_json_data(item, strip_nulls=strip_nulls)
+            for key, item in js_ordered(value).items()
+            if item is not UNDEFINED and not (strip_nulls and item is None)
+        }
     if isinstance(value, list):
-        return [js_json_data(item) for item in value]
+        return [
+            None if item is UNDEFINED else js_json_data(item, strip_nulls=strip_nulls)
+            for item in value
+        ]
     if isinstance(value, float):
         if math.isnan(value) or math.isinf(value):
             return None  # JSON.stringify writes NaN and Infinity as null

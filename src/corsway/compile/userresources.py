@@ -1,6 +1,7 @@
 """The last steps of `package`: Export names on outputs, the user's `resources` merged in
-(lodash `_.merge`: a user resource with a generated id is merged key by key), `extensions`,
-and `null` properties stripped. GatewayResponses the user writes pass through unchanged."""
+(lodash `_.merge`: a user resource with a generated id is merged key by key) and `extensions`.
+GatewayResponses the user writes pass through unchanged. (`null` properties are stripped when
+the template is finalized, in `pipeline.finalize_template`.)"""
 
 from __future__ import annotations
 
@@ -9,7 +10,6 @@ from typing import Any
 
 from corsway.compile.context import CompileContext
 from corsway.compile.jsmerge import merge
-from corsway.service.jsvalues import js_truthy
 
 
 def add_export_names(ctx: CompileContext) -> None:
@@ -74,24 +74,3 @@ def merge_user_resources(ctx: CompileContext) -> None:
                     path,
                     at_key=True,
                 )
-
-
-def strip_null_properties(ctx: CompileContext) -> None:
-    for resource in ctx.resources.values():
-        if not isinstance(resource, dict):
-            continue
-        if js_truthy(resource.get("Properties")):
-            _strip_nulls(resource["Properties"])
-        else:
-            resource.pop("Properties", None)
-
-
-def _strip_nulls(value: Any) -> None:
-    if isinstance(value, dict):
-        for key in [k for k, v in value.items() if v is None]:
-            del value[key]
-        for item in value.values():
-            _strip_nulls(item)
-    elif isinstance(value, list):
-        for item in value:
-            _strip_nulls(item)

@@ -25,7 +25,10 @@ def is_array_index(key: str) -> bool:
 
 def js_ordered(mapping: dict[str, Any]) -> dict[str, Any]:
     """The same mapping in JS property order: integer-like keys ascending, then the rest."""
-    if not any(key[:1].isdigit() for key in mapping):
+    for key in mapping:
+        if key and key[0] in "0123456789":
+            break
+    else:
         return mapping
     indexes = sorted((k for k in mapping if is_array_index(k)), key=int)
     if not indexes:

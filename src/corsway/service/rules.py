@@ -264,11 +264,21 @@ CORS = AnyOf(
             "cacheControl": Str(),
             "headers": Arr(Str()),
             "maxAge": Num(minimum=1),
-            "methods": Arr(Str(enum=HTTP_METHODS)),
+            "methods": Arr(
+                Str(
+                    enum=HTTP_METHODS,
+                    enum_hint="it goes into Access-Control-Allow-Methods exactly as written, and "
+                    "browsers compare methods case-sensitively",
+                )
+            ),
             "origin": Str(),
             "origins": Arr(Str()),
         },
-        unknown_hint="Serverless v3 ignores it on http events",
+        unknown_hint="http events have no such cors setting; it is an httpApi one",
+        unknown_hints={
+            "exposedResponseHeaders": "http (REST API) events cannot add "
+            "Access-Control-Expose-Headers; the function must return that header itself",
+        },
     ),
     label="true, false or a cors object",
 )

@@ -130,6 +130,7 @@ class Str(Rule):
         pattern_kind: str = "pattern",
         enum: Iterable[str] | None = None,
         enum_ignore_case: bool = False,
+        enum_hint: str = "",
         label: str = "a string",
     ) -> None:
         self.min_length = min_length
@@ -139,6 +140,7 @@ class Str(Rule):
         self.pattern_kind = pattern_kind
         self.enum = tuple(enum) if enum is not None else None
         self.enum_ignore_case = enum_ignore_case
+        self.enum_hint = enum_hint
         self.label = label
 
     def json_type(self) -> str:
@@ -163,10 +165,12 @@ class Str(Rule):
             allowed = [e.lower() for e in self.enum] if self.enum_ignore_case else self.enum
             probe = value.lower() if self.enum_ignore_case else value
             if probe not in allowed:
+                hint = f" ({self.enum_hint})" if self.enum_hint else ""
                 report(
                     Issue(
                         path,
-                        f"{value!r} is not one of the allowed values [{', '.join(self.enum)}]",
+                        f"{value!r} is not one of the allowed values "
+                        f"[{', '.join(self.enum)}]{hint}",
                         "enum",
                     )
                 )
@@ -218,8 +222,8 @@ def _bounds(minimum: float | None, maximum: float | None) -> str:
 
 
 # YAML 1.1 booleans that YAML 1.2 (js-yaml, hence Serverless) reads as plain strings.
-YAML11_TRUE = frozenset("y Y yes Yes YES on On ON".split())
-YAML11_FALSE = frozenset("n N no No NO off Off OFF".split())
+YAML11_TRUE = frozenset(["y", "Y", "yes", "Yes", "YES", "on", "On", "ON"])
+YAML11_FALSE = frozenset(["n", "N", "no", "No", "NO", "off", "Off", "OFF"])
 
 
 class Bool(Rule):
@@ -315,6 +319,7 @@ class Obj(Rule):
         required: Iterable[str] = (),
         label: str = "an object",
         unknown_hint: str = "",
+        unknown_hints: dict[str, str] | None = None,
         unknown_kind: str = "unknown",
         required_kind: str = "required",
         required_hints: dict[str, str] | None = None,
@@ -325,6 +330,7 @@ class Obj(Rule):
         self.required = tuple(required)
         self.label = label
         self.unknown_hint = unknown_hint
+        self.unknown_hints = unknown_hints or {}
         self.unknown_kind = unknown_kind
         self.required_kind = required_kind
         self.required_hints = required_hints or {}
@@ -342,7 +348,7 @@ class Obj(Rule):
                 message = (
                     f"{hint} (missing {name!r})" if hint else f"must have the property {name!r}"
                 )
-                report(Issue(path, message, self.required_kind))
+                report(Issue(path, message, self.required_kind, at_key=bool(path)))
         for key in list(value):
             if value[key] is None:
                 continue  # the framework hides null values from its validator
@@ -353,7 +359,8 @@ class Obj(Rule):
                 ):
                     rule = self.extra
                 else:
-                    hint = f" ({self.unknown_hint})" if self.unknown_hint else ""
+                    specific = self.unknown_hints.get(key, self.unknown_hint)
+                    hint = f" ({specific})" if specific else ""
                     report(
                         Issue(
                             (*path, key),

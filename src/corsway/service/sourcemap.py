@@ -29,18 +29,31 @@ def format_path(path: Iterable[PathKey]) -> str:
 class SourceMap:
     """Locations of values (and of mapping keys) by property path."""
 
-    __slots__ = ("_keys", "_values", "default")
+    __slots__ = ("_children", "_keys", "_values", "default")
 
     def __init__(self, default: SourceLocation) -> None:
         self.default = default  # used when nothing closer is known (e.g. the file itself)
         self._values: dict[Path, SourceLocation] = {}
         self._keys: dict[Path, SourceLocation] = {}
+        self._children: dict[Path, list[Path]] = {}  # path -> recorded paths one level below
 
     def add(self, path: Path, value: SourceLocation, key: SourceLocation | None = None) -> None:
         """Record where the value at `path` (and the key naming it) starts."""
+        if path not in self._values and path:
+            self._children.setdefault(path[:-1], []).append(path)
         self._values[path] = value
         if key is not None:
             self._keys[path] = key
+
+    def _below(self, prefix: Path) -> list[Path]:
+        """Every recorded path strictly below `prefix`."""
+        found: list[Path] = []
+        stack = list(self._children.get(prefix, ()))
+        while stack:
+            path = stack.pop()
+            found.append(path)
+            stack.extend(self._children.get(path, ()))
+        return found
 
     def value(self, path: Path) -> SourceLocation:
         """Where the value at `path` was written, or its nearest known ancestor."""
@@ -67,14 +80,14 @@ class SourceMap:
         where that object was written (possibly in another file), not at the variable.
         """
         cut = len(source_prefix)
-        for table, target in ((source._values, self._values), (source._keys, self._keys)):
-            for path, location in list(table.items()):
-                if len(path) > cut and path[:cut] == source_prefix:
-                    target[target_prefix + path[cut:]] = location
+        for path in source._below(source_prefix):
+            target = target_prefix + path[cut:]
+            self.add(target, source._values[path], source._keys.get(path))
 
     def drop_below(self, prefix: Path) -> None:
         """Forget every location strictly below `prefix` (its value was replaced)."""
-        cut = len(prefix)
-        for table in (self._values, self._keys):
-            for path in [p for p in table if len(p) > cut and p[:cut] == prefix]:
-                del table[path]
+        for path in self._below(prefix):
+            self._values.pop(path, None)
+            self._keys.pop(path, None)
+            self._children.pop(path, None)
+        self._children.pop(prefix, None)

@@ -208,7 +208,8 @@ class _Parser:
                 collected = saved
                 continue
             index += 1
-        raise self.fail("Missing variable closing bracket", index)
+        self.pending_foreign = collected  # an unclosed `${Foo...` is just text
+        return index
 
     def skip_spaces(self, index: int) -> int:
         while index < self.length and self.text[index] == " ":

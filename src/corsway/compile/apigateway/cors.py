@@ -180,7 +180,8 @@ def _warn_quirks(
         if merged:
             ctx.warn(
                 f"the comma-separated cors.origin replaces the origins list merged on "
-                f"{shown_path}: {', '.join(repr(o) for o in merged)} no longer match",
+                f"{shown_path}: {', '.join(repr(o) for o in merged)} no longer "
+                f"{'matches' if len(merged) == 1 else 'match'}",
                 _cors_path(last, "origin"),
             )
     elif last_cors and "origins" in last_cors and "origin" in last_cors:
@@ -188,6 +189,14 @@ def _warn_quirks(
             f"cors.origin is ignored because this event also has origins: the preflight uses "
             f"origins[0] ({headers['Access-Control-Allow-Origin']}) as its static value",
             _cors_path(last, "origin"),
+        )
+    # An empty origins list (still "set") leaves no origin at all: the header says 'undefined'.
+    if headers["Access-Control-Allow-Origin"] == "'undefined'":
+        ctx.warn(
+            f"the preflight of {shown_path} answers Access-Control-Allow-Origin 'undefined': "
+            "the last event with cors has an empty origins list, which drops the default '*' "
+            "without naming an origin; list the allowed origins",
+            _cors_path(last, "origins") if "origins" in last_cors else _cors_path(last),
         )
     # '*' together with credentials: browsers refuse credentialed requests with '*'.
     if preflight.allow_credentials and headers["Access-Control-Allow-Origin"] == "'*'":
@@ -225,20 +234,8 @@ def _warn_quirks(
                 "request Origin back",
                 (*_cors_path(event, "origins"), cors["origins"].index("*")),
             )
-    # Methods: lower case / invalid entries are sent as written; ANY duplicates methods.
+    # Lower-case or invalid methods go out as written (the schema check warns about them).
     allow_methods = headers["Access-Control-Allow-Methods"].strip("'").split(",")
-    for event in events:
-        cors = event.raw.get("cors")
-        if not isinstance(cors, dict) or not isinstance(cors.get("methods"), list):
-            continue
-        for index, method in enumerate(cors["methods"]):
-            if method not in VALID_METHODS:
-                ctx.warn(
-                    f"cors method {method!r} goes into Access-Control-Allow-Methods exactly as "
-                    f"written ({headers['Access-Control-Allow-Methods']}); methods are "
-                    "case-sensitive, so write it in upper case",
-                    (*_cors_path(event, "methods"), index),
-                )
     if "ANY" in preflight.methods:
         duplicates = sorted({m for m in allow_methods if allow_methods.count(m) > 1})
         if duplicates:

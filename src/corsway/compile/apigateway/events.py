@@ -64,6 +64,7 @@ class HttpEvent:
     path: str
     method: str  # lower case
     raw: dict[str, Any]  # the event object as configured (after schema coercion)
+    from_string: bool = False  # written as `http: GET /path`
     cors: dict[str, Any] | None = None
     authorizer: dict[str, Any] | None = None
     integration: str = "AWS_PROXY"
@@ -76,7 +77,8 @@ class HttpEvent:
     connection_id: Any = None
 
     def at(self, *keys: str | int) -> Path:
-        return (*self.where, *keys)
+        """The path of a property of the event (the event itself for the string form)."""
+        return self.where if self.from_string else (*self.where, *keys)
 
 
 @dataclass
@@ -121,13 +123,16 @@ def read_http_events(ctx: CompileContext) -> tuple[list[HttpEvent], dict[str, Pr
                 continue
             where: Path = ("functions", key, "events", index, "http")
             http = _event_object(ctx, event["http"], where)
+            from_string = isinstance(event["http"], str)
+            target = where if from_string else None
             item = HttpEvent(
                 function=key,
                 index=index,
                 where=where,
-                path=_normalize_path(ctx, http, where),
-                method=_normalize_method(ctx, http, where),
+                path=_normalize_path(ctx, http, target or (*where, "path")),
+                method=_normalize_method(ctx, http, target or (*where, "method")),
                 raw=http,
+                from_string=from_string,
             )
             if http.get("authorizer"):
                 item.authorizer = _authorizer(ctx, item, http["authorizer"])
@@ -173,9 +178,12 @@ def _event_object(ctx: CompileContext, http: Any, where: Path) -> dict[str, Any]
 
 
 def _normalize_path(ctx: CompileContext, http: dict[str, Any], where: Path) -> str:
+    """Strip one leading and one trailing `/`; refuse what API Gateway would reject.
+
+    `where` is the location to report (the path value, or the string-form event)."""
     raw = http["path"]
     if not isinstance(raw, str):
-        raise ctx.error(f"the path must be a string, not {raw!r}", (*where, "path"))
+        raise ctx.error(f"the path must be a string, not {raw!r}", where)
     path = raw[1:] if raw.startswith("/") else raw
     path = path[:-1] if path.endswith("/") else path
     if path == "":
@@ -195,17 +203,8 @@ def _normalize_path(ctx: CompileContext, http: dict[str, Any], where: Path) -> s
                 "in a path part, or a whole {variable} / {variable+}"
             )
         if problem:
-            if "http" in where and isinstance(_get(ctx, where), str):
-                raise ctx.error(f"the path {raw!r} {problem}", where)
-            raise ctx.error(f"the path {raw!r} {problem}", (*where, "path"))
+            raise ctx.error(f"the path {raw!r} {problem}", where)
     return path
-
-
-def _get(ctx: CompileContext, where: Path) -> Any:
-    value: Any = ctx.service.config
-    for key in where:
-        value = value[key]
-    return value
 
 
 def _normalize_method(ctx: CompileContext, http: dict[str, Any], where: Path) -> str:
@@ -220,11 +219,10 @@ def _normalize_method(ctx: CompileContext, http: dict[str, Any], where: Path) ->
         "DELETE",
         "ANY",
     ):
-        target = where if isinstance(_get(ctx, where), str) else (*where, "method")
         raise ctx.error(
             f"invalid http method {method!r}; use one of GET, POST, PUT, PATCH, OPTIONS, HEAD, "
             "DELETE, ANY",
-            target,
+            where,
         )
     return method.lower()
 
@@ -530,6 +528,6 @@ def _check_resource_tree(ctx: CompileContext, events: list[HttpEvent]) -> None:
                         f"the path part {segment} conflicts with {earlier[0]} of "
                         f"functions.{other.function} (events[{other.index}]): API Gateway allows "
                         f"one variable path part under /{parent} — use the same name in both",
-                        event.at("path") if isinstance(event.raw, dict) else event.where,
+                        event.at("path"),
                     )
             parent = f"{parent}/{segment}" if parent else segment

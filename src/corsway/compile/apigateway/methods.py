@@ -99,7 +99,7 @@ def _warn_collision(
             f"generates there: both become {logical_id} and Serverless merges them into one "
             f"hybrid method ({event.integration} integration with the MOCK preflight's templates "
             "and responses), listed twice in the deployment; drop this event or the cors",
-            event.at("method") if isinstance(event.raw, dict) else event.where,
+            event.at("method"),
         )
     else:
         ctx.warn(

@@ -97,7 +97,7 @@ class ResourceTree:
         """The id of the resource for `path` (the root's for "")."""
         if not path:
             return self.root_id()
-        node = self.nodes[path]
+        node = self._node(path)
         if node.resource_id is None and node.logical_id:
             node.resource_id = {"Ref": node.logical_id}
         return node.resource_id
@@ -106,7 +106,18 @@ class ResourceTree:
         """The path's fragment of method logical ids (`ProductIdVar`)."""
         if not path:
             return ""
-        return self.nodes[path].name or ""
+        return self._node(path).name or ""
+
+    def _node(self, path: str) -> PathNode:
+        node = self.nodes.get(path)
+        if node is None:
+            raise self.ctx.error(
+                f"Serverless v3.40 fails on this service with 'Can not find API Gateway resource "
+                f"from path {path}': when every http path is in restApiResources, the paths there "
+                f"are used exactly as written, so write {path}: ... instead of /{path}: ...",
+                ("provider", "apiGateway", "restApiResources"),
+            )
+        return node
 
     def compile(self) -> None:
         for path, node in self.nodes.items():
@@ -140,6 +151,8 @@ class ResourceTree:
         trees: list[PathNode] = []
         predefined_nodes: list[PathNode] = []
         method_nodes: list[PathNode] = []
+        predefined_paths: set[str] = set()
+        method_paths: set[str] = set()
 
         def apply(path_text: str, name: str | None, resource_id: Any, is_method: bool) -> None:
             path = path_text[1:] if path_text.startswith("/") else path_text
@@ -171,11 +184,13 @@ class ResourceTree:
                     node.name = name
                     if resource_id:
                         node.resource_id = resource_id
-                        if all(other.path != node.path for other in predefined_nodes):
+                        if node.path not in predefined_paths:
+                            predefined_paths.add(node.path)
                             predefined_nodes.append(node)
                     if is_method and not node.has_method:
                         node.has_method = True
-                        if all(other.path != node.path for other in method_nodes):
+                        if node.path not in method_paths:
+                            method_paths.add(node.path)
                             method_nodes.append(node)
                 parent = node
 
@@ -188,15 +203,18 @@ class ResourceTree:
 
         if not predefined_nodes:
             return self._combine(trees)
-        if all(any(node.path == event.path for node in predefined_nodes) for event in events):
+        if all(event.path in predefined_paths for event in events):
+            # The framework keys these by the path exactly as written (a leading `/` included).
             result: dict[str, PathNode] = {}
             for item in predefined:
-                path = str(item.get("path", ""))
-                node = next((n for n in predefined_nodes if n.path == path), None)
+                raw = str(item.get("path", ""))
+                stripped = raw[1:] if raw.startswith("/") else raw
+                stripped = stripped[:-1] if stripped.endswith("/") else stripped
+                node = next((n for n in predefined_nodes if n.path == stripped), None)
                 if node is None:
                     continue
-                node.name = node.name or naming.normalize_path(path)
-                result[path] = node
+                node.name = item.get("name") or naming.normalize_path(raw)
+                result[raw] = node
             return js_ordered(result)
 
         def cut(node: PathNode) -> None:
