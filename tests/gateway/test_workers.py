@@ -92,6 +92,18 @@ def test_worker_stays_warm_between_requests(gateway: RunningGateway) -> None:
     assert second["aws_request_id"] != first["aws_request_id"]
 
 
+def test_exception_keeps_the_execution_environment_warm(gateway: RunningGateway) -> None:
+    # Lambda reports a handler's exception and keeps the environment (unlike a crash).
+    before = gateway.client.get(gateway.url + "/raises?ok=1").json()["pid"]
+    assert gateway.client.get(gateway.url + "/raises").status_code == 502
+    assert gateway.client.get(gateway.url + "/raises?ok=1").json()["pid"] == before
+
+
+def test_lambda_request_id_differs_from_the_api_request_id(gateway: RunningGateway) -> None:
+    response = gateway.client.get(gateway.url + "/context")
+    assert response.json()["aws_request_id"] != response.headers["x-amzn-RequestId"]
+
+
 def test_exception_is_502_with_traceback_on_the_console(gateway: RunningGateway) -> None:
     response = gateway.client.get(gateway.url + "/raises")
     assert response.status_code == 502

@@ -19,7 +19,7 @@ from corsway.gateway.model import AWS_PROXY, MOCK, Api, Method, StaticResponse
 from corsway.gateway.parameters import RequestValues, resolve
 from corsway.gateway.proxy_event import EventBuilder, media_type
 from corsway.gateway.proxy_response import BinaryDecodeError, MalformedProxyResponse, render
-from corsway.gateway.request import GatewayRequest, clf_time
+from corsway.gateway.request import GatewayRequest, clf_time, new_request_id
 from corsway.gateway.routing import RouteMatch, Router
 from corsway.gateway.template import mock_status, select_integration_response
 from corsway.gateway.vtl import UTIL, TemplateInput
@@ -286,7 +286,8 @@ class Gateway:
                 f"{LAMBDA_PAYLOAD_LIMIT} (6 MB)",
             )
         timeout = self._integration_timeout_override or integration.timeout_s
-        result = await _invoke_with_timeout(runtime, event, request.request_id, timeout)
+        # Lambda gives each invocation its own request id (context.aws_request_id).
+        result = await _invoke_with_timeout(runtime, event, new_request_id(), timeout)
         if result is None:
             raise GatewayFailure(
                 "INTEGRATION_TIMEOUT",
