@@ -6,7 +6,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.corsway-installed
 
-.PHONY: test lint typecheck pytest bench setup browser clean
+.PHONY: test lint typecheck pytest bench setup browser clean serve
 
 setup: $(STAMP)
 
@@ -36,6 +36,10 @@ bench: $(STAMP)
 	@for script in benchmarks/*.py; do \
 		echo "== $$script"; $(BIN)/python $$script || exit $$?; \
 	done
+
+# The example service on http://127.0.0.1:3000/dev, as API Gateway would serve it (Ctrl-C stops).
+serve: $(STAMP)
+	$(BIN)/corsway serve examples/products-service --host 127.0.0.1 --port 3000
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache build src/*.egg-info

@@ -1,0 +1,355 @@
+"""corsway serve vs a bare uvicorn hello world vs serverless-offline 13, in one run.
+
+Loopback only, bounded (each measurement is a fixed number of seconds). Measures requests/s
+and p50/p99 latency at 16 connections with wrk (Debian's `wrk`, installed here when missing
+and possible; otherwise a small Python keep-alive client, which is slower and says so):
+
+- corsway: a preflight (the `cors: true` MOCK) and a Python hello-world GET (a warm worker);
+- bare uvicorn: an ASGI hello world with the same HTTP stack (the practical ceiling);
+- serverless-offline 13 (serverless 3) on the same service, when npm is available (installed
+  into ~/.cache/corsway-bench, never into the repository).
+
+Targets: preflight ≥ 50% of bare uvicorn; Python GET ≥ 2x serverless-offline with p99 < 10 ms.
+Usage: python benchmarks/gateway.py [--seconds 5] [--connections 16] [--no-offline]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "corsway-bench"
+OFFLINE_PACKAGES = ["serverless@3.40.0", "serverless-offline@13"]
+ORIGIN = "http://localhost:5173"
+
+SERVICE_YML = """\
+service: bench-service
+provider:
+  name: aws
+  runtime: python3.11
+functions:
+  hello:
+    handler: handler.hello
+    events:
+      - http:
+          path: hello
+          method: get
+          cors: true
+plugins:
+  - serverless-offline
+"""
+HANDLER_PY = """\
+def hello(event, context):
+    return {
+        "statusCode": 200,
+        "headers": {"Access-Control-Allow-Origin": "*"},
+        "body": "Hello world!",
+    }
+"""
+HANDLER_JS = """\
+module.exports.hello = async () => ({
+  statusCode: 200,
+  headers: { "Access-Control-Allow-Origin": "*" },
+  body: "Hello world!",
+});
+"""
+BARE_APP = """\
+async def app(scope, receive, send):
+    if scope["type"] != "http":
+        return
+    await send({"type": "http.response.start", "status": 200,
+                "headers": [(b"content-type", b"text/plain"), (b"content-length", b"12")]})
+    await send({"type": "http.response.body", "body": b"Hello world!"})
+"""
+
+
+@dataclass
+class Result:
+    name: str
+    requests_per_s: float
+    p50_ms: float
+    p99_ms: float
+    errors: str = ""
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def wait_for(port: int, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.5):
+            return
+        time.sleep(0.1)
+    raise RuntimeError(f"nothing listens on port {port} after {timeout} s")
+
+
+@contextlib.contextmanager
+def started(
+    command: list[str], port: int, cwd: Path, log: Path, env: dict[str, str] | None = None
+) -> Iterator[subprocess.Popen[bytes]]:
+    with log.open("w") as out:
+        process = subprocess.Popen(
+            command,
+            cwd=cwd,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            env={**os.environ, **(env or {})},
+            start_new_session=True,
+        )
+        try:
+            wait_for(port)
+            yield process
+        finally:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGINT)
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+
+
+def ensure_wrk() -> str | None:
+    found = shutil.which("wrk")
+    if found:
+        return found
+    if shutil.which("apt-get") and os.geteuid() == 0:
+        print("installing Debian's wrk (apt-get) ...", flush=True)
+        subprocess.run(
+            ["apt-get", "install", "-y", "-qq", "wrk"],
+            capture_output=True,
+            env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"},
+        )
+    return shutil.which("wrk")
+
+
+def wrk_script(method: str, headers: dict[str, str], directory: Path) -> Path:
+    lines = [f'wrk.method = "{method}"']
+    lines += [f'wrk.headers["{k}"] = "{v}"' for k, v in headers.items()]
+    path = directory / f"{method.lower()}-{len(headers)}.lua"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def parse_ms(text: str) -> float:
+    value, unit = re.fullmatch(r"([\d.]+)(us|ms|s)", text).groups()  # type: ignore[union-attr]
+    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+
+def run_wrk(
+    wrk: str, name: str, url: str, *, script: Path, seconds: float, connections: int
+) -> Result:
+    command = [
+        wrk,
+        "-t2",
+        f"-c{connections}",
+        f"-d{round(seconds)}s",
+        "--latency",
+        "-s",
+        str(script),
+    ]
+    # A short warm-up first (workers start, caches fill), then the measurement.
+    subprocess.run([*command[:3], "-d1s", "-s", str(script), url], capture_output=True)
+    output = subprocess.run([*command, url], capture_output=True, text=True).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
+    p50 = parse_ms(re.search(r"50%\s+(\S+)", output).group(1))  # type: ignore[union-attr]
+    p99 = parse_ms(re.search(r"99%\s+(\S+)", output).group(1))  # type: ignore[union-attr]
+    errors = ""
+    match = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    if match:
+        errors = f"{match.group(1)} non-2xx"
+    match = re.search(r"Socket errors: (.*)", output)
+    if match:
+        errors = (errors + " " + match.group(1)).strip()
+    return Result(name, rps, p50, p99, errors)
+
+
+async def _python_load(
+    url: str, method: str, headers: dict[str, str], seconds: float, conns: int
+) -> tuple[float, float, float]:
+    host_port, _, path = url.removeprefix("http://").partition("/")
+    host, _, port = host_port.partition(":")
+    extra = "".join(f"{k}: {v}\r\n" for k, v in headers.items())
+    request = f"{method} /{path} HTTP/1.1\r\nHost: {host_port}\r\n{extra}\r\n".encode()
+    latencies: list[float] = []
+    deadline = time.monotonic() + seconds
+
+    async def connection() -> None:
+        reader, writer = await asyncio.open_connection(host, int(port))
+        while time.monotonic() < deadline:
+            start = time.perf_counter()
+            writer.write(request)
+            head = await reader.readuntil(b"\r\n\r\n")
+            length = int(re.search(rb"(?i)content-length: (\d+)", head).group(1))  # type: ignore[union-attr]
+            await reader.readexactly(length)
+            latencies.append((time.perf_counter() - start) * 1000)
+        writer.close()
+
+    started_at = time.monotonic()
+    await asyncio.gather(*(connection() for _ in range(conns)))
+    elapsed = time.monotonic() - started_at
+    latencies.sort()
+    return (
+        len(latencies) / elapsed,
+        latencies[len(latencies) // 2],
+        latencies[int(len(latencies) * 0.99)],
+    )
+
+
+def run_python_client(
+    name: str, url: str, method: str, headers: dict[str, str], *, seconds: float, conns: int
+) -> Result:
+    asyncio.run(_python_load(url, method, headers, 1.0, conns))
+    rps, p50, p99 = asyncio.run(_python_load(url, method, headers, seconds, conns))
+    return Result(name, rps, p50, p99, "python client")
+
+
+def ensure_offline() -> Path | None:
+    if shutil.which("npm") is None:
+        return None
+    binary = CACHE / "node_modules" / ".bin" / "sls"
+    if not binary.exists():
+        print(f"installing {' '.join(OFFLINE_PACKAGES)} into {CACHE} ...", flush=True)
+        CACHE.mkdir(parents=True, exist_ok=True)
+        package = CACHE / "package.json"
+        if not package.exists():
+            package.write_text('{"name": "corsway-bench", "private": true}\n')
+        subprocess.run(
+            ["npm", "install", "--no-audit", "--no-fund", "--loglevel=error", *OFFLINE_PACKAGES],
+            cwd=CACHE,
+            capture_output=True,
+        )
+    return binary if binary.exists() else None
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--seconds", type=float, default=5.0)
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--no-offline", action="store_true", help="skip serverless-offline")
+    args = parser.parse_args()
+    seconds, conns = args.seconds, args.connections
+
+    work = Path(tempfile.mkdtemp(prefix="corsway-bench-"))
+    service = work / "service"
+    service.mkdir()
+    (service / "serverless.yml").write_text(SERVICE_YML)
+    (service / "handler.py").write_text(HANDLER_PY)
+    (work / "bare.py").write_text(BARE_APP)
+    wrk = ensure_wrk()
+    print(
+        f"load generator: {wrk or 'python asyncio client (wrk unavailable)'}; "
+        f"{conns} connections, {seconds:g} s per measurement, loopback only\n",
+        flush=True,
+    )
+    preflight_headers = {"Origin": ORIGIN, "Access-Control-Request-Method": "GET"}
+    get_headers = {"Origin": ORIGIN}
+
+    def measure(name: str, url: str, method: str, headers: dict[str, str]) -> Result:
+        if wrk:
+            script = wrk_script(method, headers, work)
+            return run_wrk(wrk, name, url, script=script, seconds=seconds, connections=conns)
+        return run_python_client(name, url, method, headers, seconds=seconds, conns=conns)
+
+    results: dict[str, Result] = {}
+    python = sys.executable
+    port = free_port()
+    bare = [python, "-m", "uvicorn", "bare:app", "--port", str(port), "--http", "httptools",
+            "--no-access-log", "--log-level", "warning"]  # fmt: skip
+    with started(bare, port, work, work / "bare.log"):
+        results["bare"] = measure("bare uvicorn ASGI hello", f"http://127.0.0.1:{port}/", "GET", {})
+
+    port = free_port()
+    corsway = [python, "-c", "from corsway.cli import run; run()", "serve", str(service),
+               "--port", str(port)]  # fmt: skip
+    with started(corsway, port, REPO, work / "corsway.log", {"COLUMNS": "160"}):
+        base = f"http://127.0.0.1:{port}/dev/hello"
+        results["preflight"] = measure(
+            "corsway preflight (MOCK)", base, "OPTIONS", preflight_headers
+        )
+        results["get"] = measure("corsway Python GET", base, "GET", get_headers)
+
+    offline = None if args.no_offline else ensure_offline()
+    if offline is not None:
+        for label, handler, runtime in (
+            ("Python", "handler.py", "python3.11"),
+            ("Node", "handler.js", "nodejs20.x"),
+        ):
+            offline_dir = work / f"offline-{runtime}"
+            offline_dir.mkdir()
+            (offline_dir / "serverless.yml").write_text(SERVICE_YML.replace("python3.11", runtime))
+            (offline_dir / handler).write_text(
+                HANDLER_PY if handler.endswith(".py") else HANDLER_JS
+            )
+            (offline_dir / "node_modules").symlink_to(CACHE / "node_modules")
+            port = free_port()
+            command = [str(offline), "offline", "start", "--httpPort", str(port),
+                       "--lambdaPort", str(free_port()), "--noTimeout"]  # fmt: skip
+            env = {"SLS_TELEMETRY_DISABLED": "1", "SLS_NOTIFICATIONS_MODE": "off", "CI": "1",
+                   "AWS_ACCESS_KEY_ID": "x", "AWS_SECRET_ACCESS_KEY": "x"}  # fmt: skip
+            try:
+                with started(command, port, offline_dir, work / f"offline-{runtime}.log", env):
+                    base = f"http://127.0.0.1:{port}/dev/hello"
+                    if label == "Python":
+                        results["offline-preflight"] = measure(
+                            "serverless-offline preflight", base, "OPTIONS", preflight_headers
+                        )
+                    results[f"offline-{label}"] = measure(
+                        f"serverless-offline {label} GET", base, "GET", get_headers
+                    )
+            except RuntimeError as error:
+                print(f"serverless-offline ({label}) did not start: {error}")
+    else:
+        print("serverless-offline: skipped (npm unavailable or --no-offline)")
+
+    print(f"{'target':36} {'req/s':>10} {'p50 ms':>8} {'p99 ms':>8}  notes")
+    for result in results.values():
+        print(
+            f"{result.name:36} {result.requests_per_s:10.0f} {result.p50_ms:8.2f} "
+            f"{result.p99_ms:8.2f}  {result.errors}"
+        )
+    print()
+    ok = True
+    ratio = results["preflight"].requests_per_s / results["bare"].requests_per_s
+    verdict = "met" if ratio >= 0.5 else "NOT met"
+    ok &= ratio >= 0.5
+    print(f"preflight / bare uvicorn: {ratio:.2f} (target >= 0.50: {verdict})")
+    get = results["get"]
+    p99_ok = get.p99_ms < 10
+    print(f"Python GET p99: {get.p99_ms:.2f} ms (target < 10 ms: {'met' if p99_ok else 'NOT met'})")
+    ok &= p99_ok
+    for key, label in (("offline-Python", "Python"), ("offline-Node", "Node")):
+        if key in results:
+            ratio = get.requests_per_s / results[key].requests_per_s
+            target = " (target >= 2.0: " + ("met" if ratio >= 2 else "NOT met") + ")"
+            print(f"Python GET / serverless-offline {label} GET: {ratio:.2f}"
+                  f"{target if label == 'Python' else ' (for context)'}")  # fmt: skip
+            if label == "Python":
+                ok &= ratio >= 2
+    shutil.rmtree(work, ignore_errors=True)
+    print("all targets met" if ok else "some targets NOT met (see above)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

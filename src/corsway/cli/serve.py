@@ -1,0 +1,131 @@
+"""`corsway serve`: a local API Gateway for a Serverless service, failures included."""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from pathlib import Path
+
+import click
+from rich.console import Console as RichConsole
+from rich.table import Table
+
+from corsway.errors import CorswayError
+from corsway.gateway.accesslog import Console
+from corsway.gateway.model import AWS_PROXY, MOCK, Api, Method, Resource
+
+
+@click.command("serve")
+@click.argument("service", required=False, type=click.Path(path_type=Path))
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=3000, show_default=True, type=int, help="Port to listen on.")
+@click.option("--stage", default="dev", show_default=True, help="Stage to compile and serve.")
+@click.option("--region", default="us-east-1", show_default=True, help="AWS region to compile for.")
+@click.option(
+    "--no-stage-prefix", is_flag=True, help="Serve /path instead of /STAGE/path (a custom domain)."
+)
+@click.option(
+    "--template",
+    "template_file",
+    type=click.Path(path_type=Path),
+    help="Serve this CloudFormation template (e.g. from `serverless package`); SERVICE holds "
+    "the handler code.",
+)
+def serve(
+    *,
+    service: Path | None,
+    host: str,
+    port: int,
+    stage: str,
+    region: str,
+    no_stage_prefix: bool,
+    template_file: Path | None,
+) -> None:
+    """Serve SERVICE (default: the current directory) the way API Gateway would."""
+    from corsway.gateway.loader import check_functions, compile_and_load, load_template_file
+    from corsway.gateway.server import GatewayServer
+
+    err = RichConsole(stderr=True, highlight=False)
+    try:
+        if template_file is not None:
+            loaded = load_template_file(template_file, service, stage=stage, region=region)
+        else:
+            loaded = compile_and_load(service, stage=stage, region=region)
+        notes = check_functions(loaded.api, loaded.source)
+        console = Console()
+        server = GatewayServer(
+            loaded.api, console, host=host, port=port, stage_prefix=not no_stage_prefix
+        )
+    except CorswayError as error:
+        err.print(str(error), style="bold red", markup=False, soft_wrap=True)
+        sys.exit(1)
+    out = RichConsole(highlight=False, width=None if sys.stdout.isatty() else 160)
+    for warning in loaded.warnings:
+        out.print(f"[yellow]{warning}[/]", soft_wrap=True)
+    print_banner(out, loaded.api, server.base_url, loaded.source, [*loaded.api.notes, *notes])
+    with contextlib.suppress(KeyboardInterrupt):
+        server.run()
+
+
+def print_banner(out: RichConsole, api: Api, base_url: str, source: str, notes: list[str]) -> None:
+    """The start banner: where to send requests, and every route."""
+    out.print(f"[bold]corsway serve[/]  {api.name}  (stage {api.stage}, from {source})")
+    out.print(f"  base URL: [bold cyan]{base_url}[/]")
+    table = Table(show_edge=False, pad_edge=False, header_style="bold")
+    for column in ("method", "path", "function", "preflight / CORS", "authorizer"):
+        table.add_column(column)
+    for resource in sorted(api.resources, key=lambda r: r.path):
+        for name, method in sorted(resource.methods.items()):
+            table.add_row(
+                name,
+                resource.path,
+                _integration_label(method),
+                _cors_label(resource, method),
+                "NONE" if method.authorization_type == "NONE" else (
+                    f"[yellow]{method.authorization_type} (not enforced)[/]"
+                ),
+            )  # fmt: skip
+    out.print(table)
+    out.print(
+        "[dim]proxy routes: API Gateway adds no CORS headers, the handler must return "
+        "Access-Control-Allow-Origin itself[/]"
+    )
+    for note in notes:
+        out.print(f"[yellow]note:[/] {note}", soft_wrap=True)
+    out.print("[dim]one line per request: method path status latency function CORS-note[/]")
+
+
+def _integration_label(method: Method) -> str:
+    integration = method.integration
+    if integration.type == AWS_PROXY:
+        return integration.function_key or "[red]? (not in template)[/]"
+    if integration.type == MOCK:
+        return "MOCK"
+    return f"[yellow]{integration.type} (not run)[/]"
+
+
+def _cors_label(resource: Resource, method: Method) -> str:
+    if method.http_method == "OPTIONS":
+        if method.integration.type != MOCK:
+            return "OPTIONS runs the integration"
+        return _preflight_summary(method)
+    options = resource.methods.get("OPTIONS") or resource.methods.get("ANY")
+    if options is None:
+        return "[yellow]no preflight: OPTIONS → 403[/]"
+    return "preflight ✓"
+
+
+def _preflight_summary(method: Method) -> str:
+    responses = method.integration.responses
+    if not responses:
+        return "MOCK without responses (500)"
+    response = responses[0]
+    values = {name: source.name for name, source in response.parameters if source.kind == "static"}
+    origin = values.get("Access-Control-Allow-Origin", "(none)")
+    echoes = any(t.constant is None for t in response.templates.values())
+    parts = [f"allow-origin {origin}" + (" or the allowed Origin (echo)" if echoes else "")]
+    if values.get("Access-Control-Allow-Credentials") == "true":
+        parts.append("credentials")
+    if "Access-Control-Allow-Methods" in values:
+        parts.append(values["Access-Control-Allow-Methods"])
+    return ", ".join(parts)

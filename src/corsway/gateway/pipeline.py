@@ -1,0 +1,409 @@
+"""The request pipeline: route → authorize → integrate → respond, as API Gateway runs it.
+
+Each stage either passes the request on or fails with a `GatewayFailure` naming a gateway
+response type; `respond` turns failures into gateway responses (with the user's
+customisations) and leaves successful integration responses untouched.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from corsway.gateway.accesslog import Console
+from corsway.gateway.gateway_responses import GatewayResponses
+from corsway.gateway.model import AWS_PROXY, MOCK, Api, Method, StaticResponse
+from corsway.gateway.parameters import RequestValues, resolve
+from corsway.gateway.proxy_event import EventBuilder, media_type
+from corsway.gateway.proxy_response import BinaryDecodeError, MalformedProxyResponse, render
+from corsway.gateway.request import GatewayRequest, clf_time, new_request_id
+from corsway.gateway.routing import RouteMatch, Router
+from corsway.gateway.template import mock_status, select_integration_response
+from corsway.gateway.vtl import UTIL, TemplateInput
+from corsway.runtimes.base import FunctionRuntime, InvocationResult, Outcome
+
+LAMBDA_PAYLOAD_LIMIT = 6 * 1024 * 1024  # a synchronous Lambda invocation's request payload
+
+
+@dataclass(slots=True)
+class Response:
+    """An answer ready for the HTTP layer (which adds Content-Length and the request ids)."""
+
+    status: int
+    headers: list[tuple[str, str]]  # Content-Type included, names as they go on the wire
+    body: bytes
+    function: str | None = None  # the function that ran, for the access log
+    note: str = ""  # what the access log should add (e.g. an authorizer that is not enforced)
+    error_type: str | None = None  # x-amzn-ErrorType of a gateway response
+    problem: str = ""  # printed under the access-log line (e.g. the handler's traceback)
+    encoded: list[tuple[bytes, bytes]] | None = None  # `headers` ready for the wire (cached)
+
+
+class GatewayFailure(Exception):
+    """A stage failed: API Gateway answers with the gateway response `response_type`."""
+
+    def __init__(
+        self,
+        response_type: str,
+        reason: str = "",
+        message: str | None = None,
+        details: str = "",
+    ) -> None:
+        super().__init__(reason or response_type)
+        self.response_type = response_type
+        self.reason = reason  # one line for the access log
+        self.message = message  # overrides the type's default message
+        self.details = details  # printed under the access-log line (a traceback)
+
+
+@dataclass(slots=True)
+class _Routed:
+    method: Method
+    match: RouteMatch
+    stage_path: str
+    function: str | None = None
+    values: RequestValues | None = field(default=None)
+
+
+class Gateway:
+    """Answers requests for one API model with the given function runtimes."""
+
+    def __init__(
+        self,
+        api: Api,
+        runtimes: Mapping[str, FunctionRuntime],
+        console: Console,
+        *,
+        stage_prefix: bool = True,
+        server_port: int = 3000,
+        integration_timeout_s: float | None = None,
+    ) -> None:
+        self.api = api
+        self.runtimes = runtimes
+        self.console = console
+        self.stage_prefix = stage_prefix
+        self.router = Router(api.resources)
+        self.responses = GatewayResponses(api.gateway_responses)
+        self.events = EventBuilder(api, stage_prefix=stage_prefix, server_port=server_port)
+        self._integration_timeout_override = integration_timeout_s
+        self._prefix = f"/{api.stage}"
+        self._static: dict[str, Response] = {}
+        for resource in api.resources:
+            for method in resource.methods.values():
+                static = method.integration.static_response
+                if static is not None:
+                    self._static[method.logical_id] = _static_response(static)
+
+    # -- stages -------------------------------------------------------------------------
+
+    async def handle(self, request: GatewayRequest) -> Response:
+        """Run the pipeline for one request."""
+        routed: _Routed | None = None
+        try:
+            routed = self.route(request)
+            note = self.authorize(routed, request)
+            response = await self.integrate(routed, request)
+            if note:
+                response.note = note
+            return response
+        except GatewayFailure as failure:
+            return self.respond(failure, request, routed)
+
+    def stage_path(self, request: GatewayRequest) -> str:
+        """The request path without the stage, or a 403 when the stage is not in it."""
+        path = request.raw_path
+        if not self.stage_prefix:
+            return path
+        prefix = self._prefix
+        if path == prefix:
+            return "/"
+        if path.startswith(prefix) and path[len(prefix)] == "/":
+            return path[len(prefix) :]
+        raise GatewayFailure(
+            "MISSING_AUTHENTICATION_TOKEN",
+            f"no stage {self.api.stage!r} in the path (URLs look like /{self.api.stage}/...)",
+        )
+
+    def route(self, request: GatewayRequest) -> _Routed:
+        """Match the path to a resource and the method to one of its methods."""
+        stage_path = self.stage_path(request)
+        match = self.router.match(stage_path)
+        if match is None:
+            raise GatewayFailure("MISSING_AUTHENTICATION_TOKEN", "no resource matches the path")
+        method = match.method(request.method)
+        if method is None:
+            allowed = ", ".join(sorted(match.resource.methods)) or "none"
+            raise GatewayFailure(
+                "MISSING_AUTHENTICATION_TOKEN",
+                f"resource {match.resource.path} has no {request.method} method (it has: "
+                f"{allowed})",
+            )
+        return _Routed(method, match, stage_path)
+
+    def authorize(self, routed: _Routed, request: GatewayRequest) -> str:
+        """Authorization; returns a note for the access log. Authorizers are not run yet."""
+        kind = routed.method.authorization_type
+        if kind == "NONE":
+            return ""
+        return f"authorizer {kind} NOT enforced"
+
+    async def integrate(self, routed: _Routed, request: GatewayRequest) -> Response:
+        """Run the method's integration."""
+        integration = routed.method.integration
+        if integration.type == MOCK:
+            return self._mock(routed, request)
+        if integration.type == AWS_PROXY:
+            return await self._proxy(routed, request)
+        raise GatewayFailure(
+            "API_CONFIGURATION_ERROR",
+            f"{integration.type} integrations are not run by corsway serve",
+            "Internal server error",
+        )
+
+    def respond(
+        self, failure: GatewayFailure, request: GatewayRequest, routed: _Routed | None
+    ) -> Response:
+        """A gateway response for a failed stage."""
+        context = self.context(request, routed)
+        values = self._values(request, routed, context)
+        rendered = self.responses.render(
+            failure.response_type,
+            values,
+            context,
+            message=failure.message,
+            accept=request.header_ci("accept"),
+        )
+        headers = [("Content-Type", rendered.content_type), *rendered.headers]
+        return Response(
+            rendered.status,
+            headers,
+            rendered.body,
+            function=routed.function if routed else None,
+            note=failure.reason,
+            error_type=rendered.error_type,
+            problem=failure.details,
+        )
+
+    # -- MOCK ---------------------------------------------------------------------------
+
+    def _mock(self, routed: _Routed, request: GatewayRequest) -> Response:
+        method = routed.method
+        integration = method.integration
+        content_type = media_type(request.header_ci("content-type")) or "application/json"
+        static = self._static.get(method.logical_id)
+        if static is not None and content_type == "application/json":
+            return static
+        context = self.context(request, routed)
+        values = self._values(request, routed, context)
+        body_text = request.body.decode("utf-8", errors="replace")
+        template = integration.request_templates.get(content_type)
+        if template is None:
+            behaviour = integration.passthrough_behavior
+            if behaviour == "NEVER" or (
+                behaviour == "WHEN_NO_TEMPLATES" and integration.request_templates
+            ):
+                raise GatewayFailure(
+                    "UNSUPPORTED_MEDIA_TYPE",
+                    f"no request template for {content_type} and PassthroughBehavior {behaviour}",
+                )
+            rendered_request = body_text
+        else:
+            rendered_request = template.render(self._namespace(body_text, values, context))
+        status = mock_status(rendered_request)
+        if status is None:
+            raise GatewayFailure(
+                "API_CONFIGURATION_ERROR",
+                f"the MOCK request template gave no statusCode: {rendered_request[:80]!r}",
+                "Internal server error",
+            )
+        chosen = select_integration_response(integration.responses, str(status))
+        if chosen is None:
+            raise GatewayFailure(
+                "API_CONFIGURATION_ERROR",
+                f"no integration response matches status {status} and none is the default",
+                "Internal server error",
+            )
+        headers: list[tuple[str, str]] = []
+        for name, source in chosen.parameters:
+            value = resolve(source, values)
+            if value is not None:
+                headers.append((name, value))
+        body = ""
+        response_type = "application/json"
+        override: dict[str, Any] = {"header": {}, "status": None}
+        if chosen.templates:
+            response_type = _pick_template(chosen.templates, request.header_ci("accept"))
+            context["responseOverride"] = override
+            body = chosen.templates[response_type].render(self._namespace("", values, context))
+        final_status = chosen.status_code
+        if override["status"] not in (None, ""):
+            with contextlib.suppress(TypeError, ValueError):
+                final_status = int(override["status"])
+        for name, value in override["header"].items():
+            headers = [(n, v) for n, v in headers if n.lower() != str(name).lower()]
+            headers.append((str(name), str(value)))
+        return Response(final_status, [("Content-Type", response_type), *headers], body.encode())
+
+    def _namespace(
+        self, body: str, values: RequestValues, context: dict[str, Any]
+    ) -> dict[str, Any]:
+        parameters = {
+            "path": values.path,
+            "querystring": values.querystring,
+            "header": values.headers,
+        }
+        return {
+            "input": TemplateInput(body, parameters),
+            "context": context,
+            "util": UTIL,
+            "stageVariables": dict(values.stage_variables),
+        }
+
+    # -- AWS_PROXY ----------------------------------------------------------------------
+
+    async def _proxy(self, routed: _Routed, request: GatewayRequest) -> Response:
+        integration = routed.method.integration
+        key = integration.function_key
+        runtime = self.runtimes.get(key) if key else None
+        if runtime is None:
+            raise GatewayFailure(
+                "LAMBDA_ERROR",
+                f"the integration's function is not in this template ({integration.uri})",
+            )
+        routed.function = key
+        event = self.events.encode(
+            self.events.event(
+                request, routed.method, routed.stage_path, routed.match.path_parameters
+            )
+        )
+        if len(event) > LAMBDA_PAYLOAD_LIMIT:
+            raise GatewayFailure(
+                "REQUEST_TOO_LARGE",
+                f"the Lambda event is {len(event)} bytes; a synchronous invocation takes at most "
+                f"{LAMBDA_PAYLOAD_LIMIT} (6 MB)",
+            )
+        timeout = self._integration_timeout_override or integration.timeout_s
+        # Lambda gives each invocation its own request id (context.aws_request_id).
+        result = await _invoke_with_timeout(runtime, event, new_request_id(), timeout)
+        if result is None:
+            raise GatewayFailure(
+                "INTEGRATION_TIMEOUT",
+                f"the function did not answer within the {timeout:g} s integration timeout "
+                "(API Gateway's limit is 29 s)",
+            )
+        if result.outcome is not Outcome.SUCCESS:
+            raise GatewayFailure("LAMBDA_ERROR", _failure_reason(result), details=result.traceback)
+        try:
+            rendered = render(
+                result.payload,
+                accept=request.header_ci("accept"),
+                binary_media_types=self.api.binary_media_types,
+            )
+        except MalformedProxyResponse as error:
+            raise GatewayFailure(
+                "LAMBDA_ERROR", f"malformed Lambda proxy response: {error}"
+            ) from None
+        except BinaryDecodeError as error:
+            raise GatewayFailure(
+                "API_CONFIGURATION_ERROR", str(error), "Internal server error"
+            ) from None
+        return Response(rendered.status, rendered.headers, rendered.body, function=key)
+
+    # -- request values -----------------------------------------------------------------
+
+    def context(self, request: GatewayRequest, routed: _Routed | None) -> dict[str, Any]:
+        """`$context` for templates and `context.*` mappings."""
+        api = self.api
+        return {
+            "accountId": api.account_id,
+            "apiId": api.api_id,
+            "deploymentId": api.deployment_id,
+            "domainName": request.header_ci("host") or "",
+            "extendedRequestId": request.extended_request_id,
+            "httpMethod": request.method,
+            "identity": {
+                "sourceIp": request.source_ip,
+                "userAgent": request.header_ci("user-agent") or "",
+            },
+            "path": request.raw_path,
+            "protocol": "HTTP/1.1",
+            "requestId": request.request_id,
+            "requestTime": clf_time(request.epoch_ms // 1000),
+            "requestTimeEpoch": request.epoch_ms,
+            "resourceId": routed.method.resource_id if routed else "",
+            "resourcePath": routed.method.resource_path if routed else "",
+            "stage": api.stage,
+            "authorizer": {},
+        }
+
+    def _values(
+        self, request: GatewayRequest, routed: _Routed | None, context: dict[str, Any]
+    ) -> RequestValues:
+        headers_multi: dict[str, list[str]] = {}
+        for name, value in request.headers:
+            headers_multi.setdefault(name, []).append(value)
+        query_multi: dict[str, list[str]] = {}
+        for name, value in request.query:
+            query_multi.setdefault(name, []).append(value)
+        single_headers, single_query = request.last_values()
+        return RequestValues(
+            headers=single_headers,
+            headers_multi=headers_multi,
+            path=dict(routed.match.path_parameters) if routed else {},
+            querystring=single_query,
+            querystring_multi=query_multi,
+            context=context,
+            stage_variables=self.api.stage_variables or {},
+        )
+
+
+def _static_response(static: StaticResponse) -> Response:
+    """A prebuilt answer, shared by every request (never mutated: the HTTP layer copies)."""
+    headers = [("Content-Type", static.content_type), *static.headers]
+    return Response(static.status, headers, static.body)
+
+
+def _pick_template(templates: Mapping[str, object], accept: str | None) -> str:
+    if accept:
+        first = media_type(accept.split(",", 1)[0])
+        if first in templates:
+            return first
+    if "application/json" in templates:
+        return "application/json"
+    return next(iter(templates))
+
+
+def _failure_reason(result: InvocationResult) -> str:
+    if result.outcome is Outcome.TIMEOUT:
+        return result.error
+    if result.outcome is Outcome.CRASH:
+        return f"the worker process died: {result.error}"
+    if result.outcome is Outcome.INIT_ERROR:
+        return f"the handler could not be loaded: {result.error}"
+    return f"the handler raised {result.error}"
+
+
+async def _invoke_with_timeout(
+    runtime: FunctionRuntime, event: bytes, request_id: str, timeout_s: float
+) -> InvocationResult | None:
+    """The invocation's result, or None when API Gateway stops waiting (it keeps running)."""
+    loop = asyncio.get_running_loop()
+    task = loop.create_task(runtime.invoke(event, request_id))
+    done: asyncio.Future[None] = loop.create_future()
+
+    def finish(_: object = None) -> None:
+        if not done.done():
+            done.set_result(None)
+
+    task.add_done_callback(finish)
+    timer = loop.call_later(timeout_s, finish)
+    try:
+        await done
+    finally:
+        timer.cancel()
+    if not task.done():
+        return None
+    return task.result()

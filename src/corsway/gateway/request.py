@@ -1,0 +1,127 @@
+"""One incoming request as the gateway sees it: raw header names, ids, time, parsed query.
+
+Built once per request from the ASGI scope; everything beyond the basics is computed on first
+use, so a preflight does not pay for what only a Lambda event needs.
+"""
+
+from __future__ import annotations
+
+import base64
+import random
+import time
+from urllib.parse import unquote_plus
+
+_random_bits = random.Random().getrandbits
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_clf_cache: tuple[int, str] = (-1, "")
+
+
+def clf_time(epoch_s: int) -> str:
+    """`04/Mar/2020:19:15:17 +0000`, API Gateway's `requestTime` (cached per second)."""
+    global _clf_cache  # noqa: PLW0603 (a one-entry cache; strftime is the slow part)
+    cached_second, text = _clf_cache
+    if cached_second == epoch_s:
+        return text
+    t = time.gmtime(epoch_s)
+    text = (
+        f"{t.tm_mday:02d}/{_MONTHS[t.tm_mon - 1]}/{t.tm_year}:"
+        f"{t.tm_hour:02d}:{t.tm_min:02d}:{t.tm_sec:02d} +0000"
+    )
+    _clf_cache = (epoch_s, text)
+    return text
+
+
+def new_request_id() -> str:
+    """A request id shaped like API Gateway's and Lambda's (a random version-4 UUID).
+
+    Ids need to be unique, not secret: a fast PRNG instead of a getrandom() call per id.
+    """
+    h = f"{_random_bits(128):032x}"
+    return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{_VARIANT[h[16]]}{h[17:20]}-{h[20:]}"
+
+
+_VARIANT = {c: "89ab"[int(c, 16) % 4] for c in "0123456789abcdef"}
+
+
+def new_extended_request_id() -> str:
+    """An `x-amz-apigw-id` / `extendedRequestId` lookalike, e.g. `IlWO2HHJoAMFa9g=`."""
+    return base64.b64encode(_random_bits(88).to_bytes(11, "big")).decode()
+
+
+def parse_query(query_string: str) -> list[tuple[str, str]]:
+    """Query pairs in order, `+` as space and percent-decoded (API Gateway decodes them)."""
+    pairs = []
+    for item in query_string.split("&"):
+        if not item:
+            continue
+        name, _, value = item.partition("=")
+        pairs.append((unquote_plus(name), unquote_plus(value)))
+    return pairs
+
+
+class GatewayRequest:
+    """The parts of one HTTP request that API Gateway looks at."""
+
+    __slots__ = (
+        "_lower",
+        "_query",
+        "body",
+        "epoch_ms",
+        "extended_request_id",
+        "headers",
+        "http_version",
+        "method",
+        "query_string",
+        "raw_path",
+        "request_id",
+        "source_ip",
+    )
+
+    def __init__(
+        self,
+        *,
+        method: str,
+        raw_path: str,
+        query_string: str,
+        headers: list[tuple[str, str]],
+        source_ip: str,
+        http_version: str = "1.1",
+    ) -> None:
+        self.method = method
+        self.raw_path = raw_path  # as sent, still percent-encoded
+        self.query_string = query_string
+        self.headers = headers  # (name as the client sent it, value), in order
+        self.source_ip = source_ip
+        self.http_version = http_version
+        self.body = b""
+        self.request_id = new_request_id()
+        self.extended_request_id = new_extended_request_id()
+        self.epoch_ms = int(time.time() * 1000)
+        self._query: list[tuple[str, str]] | None = None
+        self._lower: dict[str, str] | None = None
+
+    def header(self, name: str) -> str | None:
+        """The last value of the header spelled exactly `name` (mappings are case-sensitive)."""
+        found = None
+        for key, value in self.headers:
+            if key == name:
+                found = value
+        return found
+
+    def header_ci(self, lower_name: str) -> str | None:
+        """The last value of a header, matching the name case-insensitively (HTTP semantics)."""
+        lower = self._lower
+        if lower is None:
+            lower = self._lower = {key.lower(): value for key, value in self.headers}
+        return lower.get(lower_name)
+
+    @property
+    def query(self) -> list[tuple[str, str]]:
+        """Decoded query pairs, in order."""
+        if self._query is None:
+            self._query = parse_query(self.query_string) if self.query_string else []
+        return self._query
+
+    def last_values(self) -> tuple[dict[str, str], dict[str, str]]:
+        """(headers, querystring) maps with the last value winning, as mappings see them."""
+        return dict(self.headers), dict(self.query)

@@ -1,0 +1,158 @@
+"""The Python worker bootstrap: one warm Lambda execution environment (standard library only).
+
+Started by the pool with the same interpreter as corsway, the service directory as working
+directory, and the function's environment. Imports the handler once, then answers invocations
+read from a dedicated pipe (see `corsway.runtimes.protocol`; the constants are repeated here so
+that this file imports nothing from corsway). The handler's print() goes to stdout, which the
+pool shows on the console under the function's name.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import struct
+import sys
+import time
+import traceback
+from typing import Any
+
+INVOCATION_HEADER = struct.Struct("<IId")
+RESULT_HEADER = struct.Struct("<BII")
+READY, RESULT, ERROR, INIT_ERROR = 0, 1, 2, 3
+MAX_RESPONSE_BYTES = 6291556  # Lambda's documented limit for a synchronous response
+
+
+class LambdaContext:
+    """The `context` argument, with the attributes and method of Lambda's Python runtime."""
+
+    __slots__ = ("_deadline", "aws_request_id", "client_context", "identity")
+
+    function_name = os.environ.get("AWS_LAMBDA_FUNCTION_NAME", "")
+    function_version = os.environ.get("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
+    memory_limit_in_mb = os.environ.get("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "")
+    log_group_name = os.environ.get("AWS_LAMBDA_LOG_GROUP_NAME", "")
+    log_stream_name = os.environ.get("AWS_LAMBDA_LOG_STREAM_NAME", "")
+    invoked_function_arn = os.environ.get("CORSWAY_FUNCTION_ARN", "")
+
+    def __init__(self, request_id: str, deadline: float) -> None:
+        self.aws_request_id = request_id
+        self._deadline = deadline
+        self.identity = None
+        self.client_context = None
+
+    def get_remaining_time_in_millis(self) -> int:
+        """Milliseconds left before the function's timeout."""
+        return max(0, int((self._deadline - time.time()) * 1000))
+
+
+def _error(error_type: str, message: str, request_id: str = "", stack: Any = ()) -> bytes:
+    return json.dumps(
+        {
+            "errorMessage": message,
+            "errorType": error_type,
+            "requestId": request_id,
+            "stackTrace": list(stack),
+        }
+    ).encode()
+
+
+def _load_handler(spec: str) -> Any:
+    """Import `module.path.function` as Lambda does; raise LookupError(type, message)."""
+    try:
+        module_name, function_name = spec.rsplit(".", 1)
+    except ValueError as error:
+        raise LookupError(
+            "Runtime.MalformedHandlerName", f"Bad handler '{spec}': {error}"
+        ) from None
+    try:
+        module = importlib.import_module(module_name.replace("/", "."))
+    except SyntaxError as error:
+        raise LookupError(
+            "Runtime.UserCodeSyntaxError", f"Syntax error in module '{module_name}': {error}"
+        ) from error
+    except ImportError as error:
+        raise LookupError(
+            "Runtime.ImportModuleError", f"Unable to import module '{module_name}': {error}"
+        ) from error
+    handler = getattr(module, function_name, None)
+    if handler is None:
+        raise LookupError(
+            "Runtime.HandlerNotFound",
+            f"Handler '{function_name}' missing on module '{module_name}'",
+        )
+    return handler
+
+
+def _send(out: Any, kind: int, payload: bytes, trace: str = "") -> None:
+    trace_bytes = trace.encode(errors="replace")
+    out.write(RESULT_HEADER.pack(kind, len(payload), len(trace_bytes)))
+    out.write(payload)
+    out.write(trace_bytes)
+    out.flush()
+
+
+def main() -> int:
+    """Serve invocations until the pool closes the request pipe."""
+    request_fd = int(os.environ.pop("CORSWAY_REQUEST_FD"))
+    response_fd = int(os.environ.pop("CORSWAY_RESPONSE_FD"))
+    requests = open(request_fd, "rb", buffering=1 << 16)  # noqa: SIM115 (lives as long as we do)
+    out = open(response_fd, "wb", buffering=1 << 16)  # noqa: SIM115
+    here = os.path.dirname(os.path.abspath(__file__))
+    sys.path[:] = [p for p in sys.path if os.path.abspath(p or ".") != here]
+    sys.path.insert(0, os.getcwd())
+    sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]
+    sys.stderr.reconfigure(line_buffering=True)  # type: ignore[union-attr]
+
+    try:
+        handler = _load_handler(os.environ["_HANDLER"])
+    except LookupError as error:
+        error_type, message = error.args
+        cause = error.__cause__
+        trace = "".join(traceback.format_exception(cause)) if cause else f"{message}\n"
+        _send(out, INIT_ERROR, _error(error_type, message), trace)
+        return 1
+    except Exception as error:  # the module raised while being imported
+        message = f"Unable to import module '{os.environ['_HANDLER'].rsplit('.', 1)[0]}': {error}"
+        _send(out, INIT_ERROR, _error("Runtime.ImportModuleError", message), traceback.format_exc())
+        return 1
+    _send(out, READY, b"")
+
+    read = requests.read
+    dumps = json.dumps
+    loads = json.loads
+    while True:
+        header = read(INVOCATION_HEADER.size)
+        if len(header) < INVOCATION_HEADER.size:
+            return 0  # the pool closed the pipe: shut down
+        rid_length, event_length, deadline = INVOCATION_HEADER.unpack(header)
+        request_id = read(rid_length).decode()
+        event = read(event_length)
+        context = LambdaContext(request_id, deadline)
+        try:
+            result = handler(loads(event), context)
+        except Exception as error:
+            stack = traceback.format_list(traceback.extract_tb(error.__traceback__)[1:])
+            user_frames = error.__traceback__.tb_next if error.__traceback__ else None
+            trace = "".join(traceback.format_exception(type(error), error, user_frames))
+            _send(out, ERROR, _error(type(error).__name__, str(error), request_id, stack), trace)
+            continue
+        try:
+            payload = dumps(result).encode()
+        except (TypeError, ValueError) as error:
+            message = f"Unable to marshal response: {error}"
+            _send(out, ERROR, _error("Runtime.MarshalError", message, request_id), f"{message}\n")
+            continue
+        if len(payload) > MAX_RESPONSE_BYTES:
+            message = (
+                f"Response payload size ({len(payload)} bytes) exceeded maximum allowed "
+                f"payload size ({MAX_RESPONSE_BYTES} bytes)."
+            )
+            _send(out, ERROR, _error("Function.ResponseSizeTooLarge", message, request_id), "")
+            continue
+        _send(out, RESULT, payload)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,82 @@
+"""Which runtime runs a function: the one place that maps `Runtime: python3.11` to a launcher.
+
+A new language adds a launcher (and its worker script) and one entry in `_LAUNCHERS`, plus its
+start-up handler check in `_CHECKS`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable
+
+from corsway.runtimes.base import (
+    FunctionConfig,
+    FunctionRuntime,
+    InvocationResult,
+    LogSink,
+    Outcome,
+)
+from corsway.runtimes.pool import WorkerLauncher, WorkerPool
+from corsway.runtimes.python import PythonLauncher, check_python_handler
+
+_LAUNCHERS: dict[str, Callable[[], WorkerLauncher]] = {"python": PythonLauncher}
+_CHECKS: dict[str, Callable[[FunctionConfig], None]] = {"python": check_python_handler}
+
+# Workers per function: enough to overlap handlers that wait on I/O, few enough not to fight
+# the gateway for the CPU. CORSWAY_MAX_WORKERS overrides it.
+DEFAULT_MAX_WORKERS = int(
+    os.environ.get("CORSWAY_MAX_WORKERS") or max(2, min(4, os.cpu_count() or 2))
+)
+
+
+def language(runtime: str) -> str | None:
+    """`python` for `python3.11`, `None` for a runtime corsway cannot run yet."""
+    for prefix in _LAUNCHERS:
+        if runtime.startswith(prefix):
+            return prefix
+    return None
+
+
+def check_handler(config: FunctionConfig) -> None:
+    """Raise CorswayError when the function's handler file or function is missing."""
+    lang = language(config.runtime)
+    if lang is not None:
+        _CHECKS[lang](config)
+
+
+class UnsupportedRuntime:
+    """Stands in for a runtime corsway cannot run: every invocation fails, saying why."""
+
+    def __init__(self, config: FunctionConfig) -> None:
+        self.config = config
+        self.message = (
+            f"runtime {config.runtime or '(none)'} of function {config.key} is not supported by "
+            "this version of corsway serve (Python runtimes are)"
+        )
+
+    async def invoke(self, event: bytes, request_id: str) -> InvocationResult:
+        payload = json.dumps({"errorMessage": self.message, "errorType": "Runtime.Unsupported"})
+        return InvocationResult(Outcome.INIT_ERROR, payload.encode(), self.message)
+
+    async def recycle(self) -> None:
+        return None
+
+    async def aclose(self) -> None:
+        return None
+
+
+def create_runtime(
+    config: FunctionConfig,
+    log_sink: LogSink,
+    *,
+    max_workers: int = DEFAULT_MAX_WORKERS,
+    account_id: str = "123456789012",
+) -> FunctionRuntime:
+    """The runtime (a warm worker pool) for one function."""
+    lang = language(config.runtime)
+    if lang is None or not config.handler:
+        return UnsupportedRuntime(config)
+    return WorkerPool(
+        config, _LAUNCHERS[lang](), log_sink, max_workers=max_workers, account_id=account_id
+    )
