@@ -235,6 +235,12 @@ def _starlette_problem(problem: CorsConfigProblem) -> CorsConfigProblem:
     base, bracket, rest = problem.field.partition("[")
     field = _ENGINE_TO_STARLETTE.get(base, base) + bracket + rest
     message = problem.message
+    for engine_text, starlette_text in (
+        ("credentials=True", "allow_credentials=True"),
+        ("origin_regex=", "allow_origin_regex="),
+        ("request_headers", "allow_headers"),
+    ):
+        message = message.replace(engine_text, starlette_text)
     if base == "origins" and problem.value == "*" and "credentials" in message:
         message = (
             "'*' cannot be used with allow_credentials=True. Starlette's CORSMiddleware then "
@@ -247,12 +253,6 @@ def _starlette_problem(problem: CorsConfigProblem) -> CorsConfigProblem:
             " (Starlette would accept the string and match origins against its substrings, "
             "so 'https://a.c' would pass for 'https://a.com'; corsway refuses it)"
         )
-    for engine_text, starlette_text in (
-        ("credentials=True", "allow_credentials=True"),
-        ("origin_regex=", "allow_origin_regex="),
-        ("request_headers", "allow_headers"),
-    ):
-        message = message.replace(engine_text, starlette_text)
     return CorsConfigProblem(field, problem.value, message)
 
 

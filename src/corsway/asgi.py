@@ -191,6 +191,8 @@ class CorsMiddleware:
             if not started and message["type"] == "http.response.start":
                 started = True
                 raw = message.get("headers") or ()
+                if type(raw) is not list and type(raw) is not tuple:
+                    raw = list(raw)  # any iterable is allowed; it is read twice
                 for pair in raw:
                     if len(pair[0]) in SPECIAL_LENGTHS:
                         message = self._with_cors(message, raw, encoded)

@@ -190,7 +190,9 @@ def _wrap(handler: Handler, policy: CorsPolicy, passthrough: bool, reraise: bool
         except _Malformed as malformed:
             if reraise:
                 raise TypeError(str(malformed)) from None
-            logger(_LOGGER).error("handler %s %s", name, malformed)
+            logger(_LOGGER).error(
+                "handler %s %s; answering 502 with the CORS headers", name, malformed
+            )
             return _response(event, 502, decision[3], _ERROR_BODY, _JSON)
 
     for attribute in ("__module__", "__name__", "__qualname__", "__doc__"):
@@ -264,8 +266,7 @@ def _normalise(result: Any, v2: bool) -> Any:
         return result
     raise _Malformed(
         f"returned {type(result).__name__} {_shorten(result)}, not a response dict; API Gateway "
-        "REST and ALB answer that with 502 (return {'statusCode': ..., 'body': '...'}); "
-        "answering 502 with the CORS headers"
+        "REST and ALB answer that with 502 (return {'statusCode': ..., 'body': '...'})"
     )
 
 
@@ -276,7 +277,7 @@ def _check_header_maps(headers: object, multi: object) -> None:
             raise _Malformed(
                 f"returned a response whose {field} is {type(value).__name__} "
                 f"{_shorten(value)}, not a map of header names; the platform answers that "
-                "with 502; answering 502 with the CORS headers"
+                "with 502"
             )
 
 

@@ -403,3 +403,24 @@ def test_a_callable_is_asked_on_every_request_but_not_twice_after_the_first() ->
         run(cors, http_scope("GET", [("origin", "https://partner.example.com")]))
     # The first request also checks whether the answer is precomputed (it is not).
     assert asked == ["https://partner.example.com"] * 4
+
+
+def test_response_headers_given_as_any_iterable() -> None:
+    def headers() -> Any:
+        yield (b"vary", b"Cookie")
+        yield (b"content-type", b"text/plain")
+
+    app = ScriptedApp(
+        [
+            {"type": "http.response.start", "status": 200, "headers": headers()},
+            {"type": "http.response.body", "body": b""},
+        ]
+    )
+    cors, _ = middleware(app)
+    assert start_headers(run(cors, http_scope("GET", [("origin", APP)]))) == [
+        (b"content-type", b"text/plain"),
+        (b"access-control-allow-origin", APP.encode()),
+        (b"access-control-allow-credentials", b"true"),
+        (b"access-control-expose-headers", b"X-Request-Id"),
+        (b"vary", b"Cookie, Origin"),
+    ]
