@@ -36,12 +36,9 @@ from __future__ import annotations
 
 import gc
 import os
-import subprocess
 import sys
-import tempfile
-import time
 import timeit
-from collections.abc import Awaitable, Callable, Coroutine, Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConfig, Response
@@ -50,12 +47,19 @@ from starlette.middleware.cors import CORSMiddleware as StarletteCORSMiddleware
 
 from corsway.asgi import CorsMiddleware
 from corsway.aws import cors
+from harness import (
+    ASGIApp,
+    Receive,
+    Scope,
+    Send,
+    best_of_rounds,
+    collect,
+    cpu_timer,
+    import_ms,
+    run_asgi,
+    scope_for,
+)
 
-Message = dict[str, Any]
-Scope = dict[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
-ASGIApp = Callable[[Scope, Receive, Send], Coroutine[Any, Any, None]]
 LambdaHandler = Callable[[dict[str, Any], Any], Any]
 
 APP_ORIGIN = "https://app.example.com"
@@ -130,27 +134,6 @@ def rest_event(method: str, headers: Mapping[str, str]) -> dict[str, Any]:
 # --- timing -------------------------------------------------------------------------------------
 
 
-def best_of_rounds(
-    timers: Mapping[str, timeit.Timer], rounds: int, round_seconds: float
-) -> dict[str, float]:
-    """Seconds per call for each timer: best round of ``rounds``, timers interleaved."""
-    numbers: dict[str, int] = {}
-    for name, timer in timers.items():
-        number = 1
-        while timer.timeit(number) < round_seconds / 10:
-            number *= 2
-        numbers[name] = max(1, int(number * round_seconds / max(timer.timeit(number), 1e-9)))
-    best = dict.fromkeys(timers, float("inf"))
-    for _ in range(rounds):
-        for name, timer in timers.items():
-            best[name] = min(best[name], timer.timeit(numbers[name]) / numbers[name])
-    return best
-
-
-def cpu_timer(stmt: str, **namespace: object) -> timeit.Timer:
-    return timeit.Timer(stmt, timer=time.process_time, globals=dict(namespace))
-
-
 # --- Lambda variants ----------------------------------------------------------------------------
 
 
@@ -212,14 +195,6 @@ def check_lambda(variants: Mapping[str, LambdaHandler]) -> None:
 # --- ASGI variants ------------------------------------------------------------------------------
 
 
-async def receive() -> Message:
-    return {"type": "http.request", "body": b"", "more_body": False}
-
-
-async def discard(message: Message) -> None:
-    return None
-
-
 async def bare_app(scope: Scope, receive: Receive, send: Send) -> None:
     await send(
         {
@@ -229,45 +204,6 @@ async def bare_app(scope: Scope, receive: Receive, send: Send) -> None:
         }
     )
     await send({"type": "http.response.body", "body": b"{}"})
-
-
-def run_asgi(app: ASGIApp, scope: Scope) -> None:
-    """Run an ASGI app to completion without an event loop (nothing in it may suspend)."""
-    coroutine = app(scope, receive, discard)
-    try:
-        coroutine.send(None)
-    except StopIteration:
-        return
-    coroutine.close()
-    raise RuntimeError("the ASGI app suspended; it cannot be stepped without an event loop")
-
-
-def collect(app: ASGIApp, scope: Scope) -> list[Message]:
-    sent: list[Message] = []
-
-    async def keep(message: Message) -> None:
-        sent.append(message)
-
-    coroutine = app(scope, receive, keep)
-    try:
-        coroutine.send(None)
-    except StopIteration:
-        return sent
-    raise RuntimeError("the ASGI app suspended")
-
-
-def scope_for(method: str, headers: Mapping[str, str]) -> Scope:
-    return {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": method,
-        "scheme": "https",
-        "path": "/items",
-        "raw_path": b"/items",
-        "query_string": b"",
-        "headers": [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()],
-    }
 
 
 def asgi_variants() -> dict[str, ASGIApp]:
@@ -293,25 +229,6 @@ def check_asgi(variants: Mapping[str, ASGIApp]) -> None:
 
 
 # --- import time --------------------------------------------------------------------------------
-
-
-def import_ms(module: str, runs: int) -> float:
-    """Best cumulative import time of ``module`` in a fresh interpreter (cached bytecode), ms."""
-    with tempfile.TemporaryDirectory() as cache:
-        env = dict(os.environ)
-        env.pop("PYTHONDONTWRITEBYTECODE", None)
-        command = [sys.executable, "-X", f"pycache_prefix={cache}", "-X", "importtime", "-c"]
-        subprocess.run([*command, f"import {module}"], env=env, capture_output=True, check=True)
-        best = float("inf")
-        for _ in range(runs):
-            result = subprocess.run(
-                [*command, f"import {module}"], env=env, capture_output=True, text=True, check=True
-            )
-            for line in result.stderr.splitlines():
-                fields = line.split("|")
-                if len(fields) == 3 and fields[2].strip() == module:
-                    best = min(best, int(fields[1]) / 1000)
-        return best
 
 
 # --- main ---------------------------------------------------------------------------------------

@@ -20,23 +20,25 @@ from __future__ import annotations
 
 import gc
 import os
-import subprocess
 import sys
-import tempfile
-import time
 import timeit
-from collections.abc import Awaitable, Callable, Coroutine, Mapping
-from typing import Any
 
 from starlette.middleware.cors import CORSMiddleware
 
 from corsway.cors import CorsDecision, CorsPolicy
-
-Message = dict[str, Any]
-Scope = dict[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
-ASGIApp = Callable[[Scope, Receive, Send], Coroutine[Any, Any, None]]
+from harness import (
+    ASGIApp,
+    Message,
+    Receive,
+    Scope,
+    Send,
+    best_of_rounds,
+    collect,
+    cpu_timer,
+    import_ms,
+    run_asgi,
+    scope_for,
+)
 
 APP_ORIGIN = "https://app.example.com"
 REFUSED_ORIGIN = "https://evil.example"
@@ -85,81 +87,12 @@ def origins(count: int) -> list[str]:
 # --- timing -------------------------------------------------------------------------------------
 
 
-def best_of_rounds(
-    timers: Mapping[str, timeit.Timer], rounds: int, round_seconds: float
-) -> dict[str, float]:
-    """Seconds per call for each timer: best round of ``rounds``, timers interleaved.
-
-    Calls per round are calibrated so that a round takes about ``round_seconds`` of CPU time;
-    interleaving spreads slow periods of a noisy machine over every variant alike.
-    """
-    numbers: dict[str, int] = {}
-    for name, timer in timers.items():
-        number = 1
-        while timer.timeit(number) < round_seconds / 10:
-            number *= 2
-        numbers[name] = max(1, int(number * round_seconds / max(timer.timeit(number), 1e-9)))
-    best = dict.fromkeys(timers, float("inf"))
-    for _ in range(rounds):
-        for name, timer in timers.items():
-            best[name] = min(best[name], timer.timeit(numbers[name]) / numbers[name])
-    return best
-
-
-def cpu_timer(stmt: str, **namespace: object) -> timeit.Timer:
-    return timeit.Timer(stmt, timer=time.process_time, globals=dict(namespace))
-
-
 # --- ASGI drivers -------------------------------------------------------------------------------
-
-
-async def receive() -> Message:
-    return {"type": "http.request", "body": b"", "more_body": False}
-
-
-async def discard(message: Message) -> None:
-    return None
 
 
 async def bare_app(scope: Scope, receive: Receive, send: Send) -> None:
     await send({"type": "http.response.start", "status": 200, "headers": []})
     await send({"type": "http.response.body", "body": b"ok"})
-
-
-def run_asgi(app: ASGIApp, scope: Scope) -> None:
-    """Run an ASGI app to completion without an event loop (nothing in it may suspend)."""
-    coroutine = app(scope, receive, discard)
-    try:
-        coroutine.send(None)
-    except StopIteration:
-        return
-    coroutine.close()
-    raise RuntimeError("the ASGI app suspended; it cannot be stepped without an event loop")
-
-
-def collect(app: ASGIApp, scope: Scope) -> list[Message]:
-    sent: list[Message] = []
-
-    async def keep(message: Message) -> None:
-        sent.append(message)
-
-    coroutine = app(scope, receive, keep)
-    try:
-        coroutine.send(None)
-    except StopIteration:
-        return sent
-    raise RuntimeError("the ASGI app suspended")
-
-
-def scope_for(method: str, headers: Mapping[str, str]) -> Scope:
-    return {
-        "type": "http",
-        "method": method,
-        "path": "/items",
-        "raw_path": b"/items",
-        "query_string": b"",
-        "headers": [(k.encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()],
-    }
 
 
 def corsway_asgi_shim(app: ASGIApp, policy: CorsPolicy) -> ASGIApp:
@@ -205,28 +138,6 @@ def check(policy: CorsPolicy, starlette: ASGIApp, shim: ASGIApp) -> None:
 
 
 # --- import time --------------------------------------------------------------------------------
-
-
-def import_ms(module: str, runs: int, cached: bool) -> float:
-    """Best cumulative import time of ``module`` in a fresh interpreter, in milliseconds."""
-    with tempfile.TemporaryDirectory() as cache:
-        env = dict(os.environ)
-        env.pop("PYTHONDONTWRITEBYTECODE", None)
-        if not cached:
-            env["PYTHONDONTWRITEBYTECODE"] = "1"
-        command = [sys.executable, "-X", f"pycache_prefix={cache}", "-X", "importtime", "-c"]
-        if cached:  # write the bytecode cache once
-            subprocess.run([*command, f"import {module}"], env=env, capture_output=True, check=True)
-        best = float("inf")
-        for _ in range(runs):
-            result = subprocess.run(
-                [*command, f"import {module}"], env=env, capture_output=True, text=True, check=True
-            )
-            for line in result.stderr.splitlines():
-                fields = line.split("|")
-                if len(fields) == 3 and fields[2].strip() == module:
-                    best = min(best, int(fields[1]) / 1000)
-        return best
 
 
 # --- main ---------------------------------------------------------------------------------------
