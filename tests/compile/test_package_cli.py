@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from corsway.cli.main import cli
-from tests.sls3cases import case_dir, case_env, expected_text, normalize
+from tests.compile.sls3cases import case_dir, case_env, expected_text, normalize
 
 WARNING_LINE = re.compile(r"^serverless\.yml:\d+:\d+: warning: \S")
 

@@ -9,7 +9,7 @@ from cfnlint.api import ManualArgs, lint
 
 from corsway.compile import compile_service
 from corsway.compile.jsonout import to_json
-from tests.sls3cases import CASES, case_dir, case_env
+from tests.compile.sls3cases import CASES, case_dir, case_env
 
 # The seed's exact config uses nodejs6.10, which Lambda stopped accepting in 2019; the framework
 # (and corsway, with a warning) still compiles it, and cfn-lint rightly reports E2533 for it.

@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from corsway.cli.main import cli
 from corsway.compile import compile_service, functions
 from corsway.compile.jsonout import to_json
-from tests.sls3cases import (
+from tests.compile.sls3cases import (
     CASES,
     case_dir,
     case_env,

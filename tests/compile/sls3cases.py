@@ -19,7 +19,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-CASES_DIR = Path(__file__).parent / "fixtures" / "sls3"
+CASES_DIR = Path(__file__).parent.parent / "fixtures" / "sls3"
 CASES = sorted(p.name for p in CASES_DIR.iterdir() if (p / "serverless.yml").is_file())
 # `${sls:instanceId}` shows up verbatim in this output of the variables case
 INSTANCE_ID_OUTPUT = "InstanceIdIsDeployment"

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from corsway.compile import compile_service
-from tests.sls3cases import case_dir, case_env
+from tests.compile.sls3cases import case_dir, case_env
 
 
 def warnings_of(case: str) -> list[str]:
