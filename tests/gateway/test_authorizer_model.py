@@ -313,3 +313,14 @@ def test_jwt_claims_are_decoded_without_verification() -> None:
     assert jwt_claims("a.b") is None
     assert jwt_claims("a.!!!.c") is None
     assert jwt_claims("a.WzFd.c") is None  # a JSON list, not claims
+
+
+def test_explicit_deny_wording_option() -> None:
+    from click.testing import CliRunner
+
+    from corsway.cli.serve import serve
+
+    result = CliRunner().invoke(serve, ["--explicit-deny-wording", "old"])
+    assert result.exit_code == 2
+    assert "Invalid value for '--explicit-deny-wording'" in result.output
+    assert "'current', 'legacy'" in result.output

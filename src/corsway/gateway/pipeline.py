@@ -47,7 +47,7 @@ class Response:
     headers: list[tuple[str, str]]  # Content-Type included, names as they go on the wire
     body: bytes
     function: str | None = None  # the function that ran, for the access log
-    note: str = ""  # what the access log should add (e.g. an authorizer that is not enforced)
+    note: str = ""  # what the access log should add (e.g. the authorizer's outcome)
     error_type: str | None = None  # x-amzn-ErrorType of a gateway response
     problem: str = ""  # printed under the access-log line (e.g. the handler's traceback)
     encoded: list[tuple[bytes, bytes]] | None = None  # `headers` ready for the wire (cached)
