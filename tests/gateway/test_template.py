@@ -90,14 +90,27 @@ def test_seed_routes_and_functions() -> None:
     assert api.notes == ()
 
 
-def test_authorizers_and_api_keys_are_announced_not_silently_allowed() -> None:
+def test_what_authorizers_cannot_enforce_is_announced_once_per_route() -> None:
     notes = build(sls3_template("authorizers")).notes
     assert (
-        "GET /iam: authorizer AWS_IAM is NOT enforced by this version of corsway serve: every "
-        "request reaches the integration"
+        "GET /iam: AWS_IAM: a request without a SigV4 signature gets 403 Missing Authentication "
+        "Token (as on AWS); signatures and IAM permissions are NOT verified by corsway serve, so "
+        "any signed request reaches the integration"
     ) in notes
-    assert any(n.startswith("GET /cognito: authorizer COGNITO_USER_POOLS") for n in notes)
-    assert sum("CUSTOM" in n for n in notes) == 6
+    assert (
+        "GET /cognito: COGNITO_USER_POOLS authorizer cognitoPool: only the presence of the "
+        "Authorization header is checked (401 without it, as on AWS); the token's signature, "
+        "expiry, audience, user pool and scopes (email) are NOT verified by corsway serve, and "
+        "requestContext.authorizer.claims holds its claims decoded without verification"
+    ) in notes
+    assert (
+        "GET /arn: authorizer externalAuth (TOKEN) invokes "
+        "arn:aws:lambda:us-east-1:123456789012:function:auth-service-dev-externalAuth, which is "
+        "not a Lambda function of this template: corsway serve cannot run it, so requests that "
+        'pass its identity-source check answer 500 {"message": null} '
+        "(AUTHORIZER_CONFIGURATION_ERROR), as API Gateway does when it cannot invoke an authorizer"
+    ) in notes
+    assert len(notes) == 3  # the five Lambda authorizers of the service are enforced: no note
     api_keys = build(sls3_template("provider-apigateway"))
     assert any("ApiKeyRequired is NOT checked" in n for n in api_keys.notes)
     assert api_keys.binary_media_types == ("image/png", "*/*")

@@ -8,11 +8,12 @@ from pathlib import Path
 
 import click
 from rich.console import Console as RichConsole
+from rich.markup import escape
 from rich.table import Table
 
 from corsway.errors import CorswayError
 from corsway.gateway.accesslog import Console
-from corsway.gateway.model import AWS_PROXY, MOCK, Api, Method, Resource
+from corsway.gateway.model import AWS_PROXY, COGNITO_USER_POOLS, MOCK, Api, Method, Resource
 
 
 @click.command("serve")
@@ -31,6 +32,14 @@ from corsway.gateway.model import AWS_PROXY, MOCK, Api, Method, Resource
     help="Serve this CloudFormation template (e.g. from `serverless package`); SERVICE holds "
     "the handler code.",
 )
+@click.option(
+    "--explicit-deny-wording",
+    type=click.Choice(["current", "legacy"]),
+    default="current",
+    show_default=True,
+    help="Message of an authorizer's explicit Deny (403): API Gateway's current text, or the "
+    "legacy one without 'in an identity-based policy'.",
+)
 def serve(
     *,
     service: Path | None,
@@ -40,8 +49,10 @@ def serve(
     region: str,
     no_stage_prefix: bool,
     template_file: Path | None,
+    explicit_deny_wording: str,
 ) -> None:
     """Serve SERVICE (default: the current directory) the way API Gateway would."""
+    from corsway.gateway.authorizers import EXPLICIT_DENY_MESSAGES
     from corsway.gateway.loader import check_functions, compile_and_load, load_template_file
     from corsway.gateway.server import GatewayServer
 
@@ -54,7 +65,12 @@ def serve(
         notes = check_functions(loaded.api, loaded.source)
         console = Console()
         server = GatewayServer(
-            loaded.api, console, host=host, port=port, stage_prefix=not no_stage_prefix
+            loaded.api,
+            console,
+            host=host,
+            port=port,
+            stage_prefix=not no_stage_prefix,
+            explicit_deny_message=EXPLICIT_DENY_MESSAGES[explicit_deny_wording],
         )
     except CorswayError as error:
         err.print(str(error), style="bold red", markup=False, soft_wrap=True)
@@ -81,10 +97,8 @@ def print_banner(out: RichConsole, api: Api, base_url: str, source: str, notes: 
                 resource.path,
                 _integration_label(method),
                 _cors_label(resource, method),
-                "NONE" if method.authorization_type == "NONE" else (
-                    f"[yellow]{method.authorization_type} (not enforced)[/]"
-                ),
-            )  # fmt: skip
+                authorizer_label(api, method),
+            )
     out.print(table)
     out.print(
         "[dim]proxy routes: API Gateway adds no CORS headers, the handler must return "
@@ -93,6 +107,29 @@ def print_banner(out: RichConsole, api: Api, base_url: str, source: str, notes: 
     for note in notes:
         out.print(f"[yellow]note:[/] {note}", soft_wrap=True)
     out.print("[dim]one line per request: method path status latency function CORS-note[/]")
+
+
+def authorizer_label(api: Api, method: Method) -> str:
+    """The routes table's authorizer cell: name, type, identity sources, cache TTL."""
+    kind = method.authorization_type
+    if kind == "NONE":
+        return "NONE"
+    if kind == "AWS_IAM":
+        return "[yellow]AWS_IAM (signature not verified)[/]"
+    authorizer = api.authorizers.get(method.authorizer_logical_id or "")
+    if authorizer is None:
+        return f"[red]{escape(str(method.authorizer_logical_id))} (not in template: 500)[/]"
+    name = escape(authorizer.name)
+    if authorizer.type == COGNITO_USER_POOLS:
+        return f"[yellow]{name} COGNITO_USER_POOLS (token presence only)[/]"
+    sources = ", ".join(
+        source.expression.removeprefix("method.request.") for source in authorizer.identity_sources
+    )
+    cache = f"ttl {authorizer.ttl_s}s" if authorizer.ttl_s else "no cache"
+    label = " ".join(part for part in (name, authorizer.type, escape(sources), cache) if part)
+    if authorizer.function_key is None:
+        return f"[red]{label} (function not in service: 500)[/]"
+    return label
 
 
 def _integration_label(method: Method) -> str:

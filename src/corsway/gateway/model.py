@@ -70,6 +70,38 @@ class Method:
     authorizer_logical_id: str | None
     api_key_required: bool
     integration: Integration
+    authorization_scopes: tuple[str, ...] = ()  # COGNITO_USER_POOLS: AuthorizationScopes
+
+
+# Authorizer types (AWS::ApiGateway::Authorizer Type).
+TOKEN = "TOKEN"
+REQUEST = "REQUEST"
+COGNITO_USER_POOLS = "COGNITO_USER_POOLS"
+DEFAULT_AUTHORIZER_TTL_S = 300  # AuthorizerResultTtlInSeconds when the property is absent
+
+
+@dataclass(frozen=True, slots=True)
+class IdentitySource:
+    """One identity source of an authorizer: where a request carries (part of) its identity."""
+
+    expression: str  # as written, e.g. "method.request.header.Authorization"
+    kind: str  # header | querystring | stageVariables | context
+    name: str  # "Authorization", or a dotted $context path such as "identity.sourceIp"
+
+
+@dataclass(frozen=True, slots=True)
+class Authorizer:
+    """An `AWS::ApiGateway::Authorizer`, ready to run."""
+
+    logical_id: str
+    name: str
+    type: str  # TOKEN | REQUEST | COGNITO_USER_POOLS
+    identity_sources: tuple[IdentitySource, ...]
+    validation: re.Pattern[str] | None  # TOKEN: IdentityValidationExpression (full match)
+    ttl_s: int  # AuthorizerResultTtlInSeconds; 0 disables the cache
+    function_key: str | None = None  # the template's Lambda function it invokes, if any
+    uri: str = ""  # AuthorizerUri as evaluated (names the function, or an external one)
+    provider_arns: tuple[str, ...] = ()  # COGNITO_USER_POOLS: the user pools
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,4 +140,5 @@ class Api:
     functions: Mapping[str, FunctionConfig]  # function key -> config
     binary_media_types: tuple[str, ...] = ()
     stage_variables: Mapping[str, str] | None = None
+    authorizers: Mapping[str, Authorizer] = field(default_factory=dict)  # by logical id
     notes: tuple[str, ...] = ()  # start-up lines: what is not run or not enforced, and why

@@ -9,11 +9,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Mapping
+import dataclasses
+import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from corsway.gateway.accesslog import Console
+from corsway.gateway.authorizers import EXPLICIT_DENY_MESSAGES, Authorizers
+from corsway.gateway.failure import GatewayFailure
 from corsway.gateway.gateway_responses import GatewayResponses
 from corsway.gateway.model import AWS_PROXY, MOCK, Api, Method, StaticResponse
 from corsway.gateway.parameters import RequestValues, resolve
@@ -24,6 +28,13 @@ from corsway.gateway.routing import RouteMatch, Router
 from corsway.gateway.template import mock_status, select_integration_response
 from corsway.gateway.vtl import UTIL, TemplateInput
 from corsway.runtimes.base import FunctionRuntime, InvocationResult, Outcome
+
+__all__ = [
+    "LAMBDA_PAYLOAD_LIMIT",
+    "Gateway",
+    "GatewayFailure",
+    "Response",
+]  # GatewayFailure: re-exported
 
 LAMBDA_PAYLOAD_LIMIT = 6 * 1024 * 1024  # a synchronous Lambda invocation's request payload
 
@@ -36,27 +47,10 @@ class Response:
     headers: list[tuple[str, str]]  # Content-Type included, names as they go on the wire
     body: bytes
     function: str | None = None  # the function that ran, for the access log
-    note: str = ""  # what the access log should add (e.g. an authorizer that is not enforced)
+    note: str = ""  # what the access log should add (e.g. the authorizer's outcome)
     error_type: str | None = None  # x-amzn-ErrorType of a gateway response
     problem: str = ""  # printed under the access-log line (e.g. the handler's traceback)
     encoded: list[tuple[bytes, bytes]] | None = None  # `headers` ready for the wire (cached)
-
-
-class GatewayFailure(Exception):
-    """A stage failed: API Gateway answers with the gateway response `response_type`."""
-
-    def __init__(
-        self,
-        response_type: str,
-        reason: str = "",
-        message: str | None = None,
-        details: str = "",
-    ) -> None:
-        super().__init__(reason or response_type)
-        self.response_type = response_type
-        self.reason = reason  # one line for the access log
-        self.message = message  # overrides the type's default message
-        self.details = details  # printed under the access-log line (a traceback)
 
 
 @dataclass(slots=True)
@@ -66,6 +60,8 @@ class _Routed:
     stage_path: str
     function: str | None = None
     values: RequestValues | None = field(default=None)
+    auth_note: str = ""  # what the authorize stage did, for the access log
+    authorizer: dict[str, Any] | None = None  # requestContext.authorizer / $context.authorizer
 
 
 class Gateway:
@@ -80,6 +76,8 @@ class Gateway:
         stage_prefix: bool = True,
         server_port: int = 3000,
         integration_timeout_s: float | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        explicit_deny_message: str = EXPLICIT_DENY_MESSAGES["current"],
     ) -> None:
         self.api = api
         self.runtimes = runtimes
@@ -89,6 +87,17 @@ class Gateway:
         self.responses = GatewayResponses(api.gateway_responses)
         self.events = EventBuilder(api, stage_prefix=stage_prefix, server_port=server_port)
         self._integration_timeout_override = integration_timeout_s
+        self.authorizers = Authorizers(
+            api,
+            runtimes,
+            self.events,
+            lambda runtime, event, timeout: _invoke_with_timeout(
+                runtime, event, new_request_id(), timeout
+            ),
+            timeout_s=integration_timeout_s or 29.0,
+            clock=clock,
+            explicit_deny_message=explicit_deny_message,
+        )
         self._prefix = f"/{api.stage}"
         self._static: dict[str, Response] = {}
         for resource in api.resources:
@@ -104,10 +113,12 @@ class Gateway:
         routed: _Routed | None = None
         try:
             routed = self.route(request)
-            note = self.authorize(routed, request)
+            if routed.method.authorization_type != "NONE":
+                await self.authorize(routed, request)
             response = await self.integrate(routed, request)
-            if note:
-                response.note = note
+            if routed.auth_note:
+                # static responses are shared by every request: note on a copy
+                response = dataclasses.replace(response, note=routed.auth_note, encoded=None)
             return response
         except GatewayFailure as failure:
             return self.respond(failure, request, routed)
@@ -143,12 +154,17 @@ class Gateway:
             )
         return _Routed(method, match, stage_path)
 
-    def authorize(self, routed: _Routed, request: GatewayRequest) -> str:
-        """Authorization; returns a note for the access log. Authorizers are not run yet."""
-        kind = routed.method.authorization_type
-        if kind == "NONE":
-            return ""
-        return f"authorizer {kind} NOT enforced"
+    async def authorize(self, routed: _Routed, request: GatewayRequest) -> None:
+        """Run the method's authorizer (see `authorizers`); raises GatewayFailure to refuse."""
+        authorization = await self.authorizers.authorize(
+            routed.method,
+            request,
+            routed.stage_path,
+            routed.match.path_parameters,
+            lambda: self.context(request, routed),
+        )
+        routed.auth_note = authorization.note
+        routed.authorizer = authorization.context
 
     async def integrate(self, routed: _Routed, request: GatewayRequest) -> Response:
         """Run the method's integration."""
@@ -177,12 +193,15 @@ class Gateway:
             accept=request.header_ci("accept"),
         )
         headers = [("Content-Type", rendered.content_type), *rendered.headers]
+        note = failure.reason
+        if routed is not None and routed.auth_note:
+            note = f"{routed.auth_note}; {note}" if note else routed.auth_note
         return Response(
             rendered.status,
             headers,
             rendered.body,
             function=routed.function if routed else None,
-            note=failure.reason,
+            note=note,
             error_type=rendered.error_type,
             problem=failure.details,
         )
@@ -276,7 +295,11 @@ class Gateway:
         routed.function = key
         event = self.events.encode(
             self.events.event(
-                request, routed.method, routed.stage_path, routed.match.path_parameters
+                request,
+                routed.method,
+                routed.stage_path,
+                routed.match.path_parameters,
+                authorizer=routed.authorizer,
             )
         )
         if len(event) > LAMBDA_PAYLOAD_LIMIT:
@@ -336,7 +359,7 @@ class Gateway:
             "resourceId": routed.method.resource_id if routed else "",
             "resourcePath": routed.method.resource_path if routed else "",
             "stage": api.stage,
-            "authorizer": {},
+            "authorizer": (routed.authorizer if routed else None) or {},
         }
 
     def _values(

@@ -143,8 +143,12 @@ class EventBuilder:
         method: Method,
         stage_path: str,
         path_parameters: Mapping[str, str],
+        authorizer: Mapping[str, Any] | None = None,
     ) -> dict[str, Any]:
-        """The event dict for one request routed to `method`."""
+        """The event dict for one request routed to `method`.
+
+        `authorizer` is `requestContext.authorizer` (absent without an authorizer, as on AWS).
+        """
         api = self._api
         headers, multi_headers, _ = self.headers(request)
         query = request.query
@@ -172,7 +176,7 @@ class EventBuilder:
         identity["userAgent"] = headers.get("User-Agent")
         host = headers.get("Host") or ""
         full_path = f"/{api.stage}{stage_path}" if self._stage_prefix else stage_path
-        return {
+        event: dict[str, Any] = {
             "resource": method.resource_path,
             "path": stage_path,
             "httpMethod": request.method,
@@ -203,6 +207,9 @@ class EventBuilder:
             "body": body,
             "isBase64Encoded": is_base64,
         }
+        if authorizer is not None:
+            event["requestContext"]["authorizer"] = dict(authorizer)
+        return event
 
     def encode(self, event: dict[str, Any]) -> bytes:
         """The event as JSON bytes, compact like Lambda's own payloads."""

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import time
 from collections.abc import Callable
 
 import uvicorn
 
 from corsway.gateway.accesslog import Console
 from corsway.gateway.asgi import GatewayApp
+from corsway.gateway.authorizers import EXPLICIT_DENY_MESSAGES
 from corsway.gateway.http import RawHeaderProtocol, bind_socket
 from corsway.gateway.model import Api
 from corsway.gateway.pipeline import Gateway
@@ -41,6 +43,8 @@ class GatewayServer:
         stage_prefix: bool = True,
         max_workers: int = DEFAULT_MAX_WORKERS,
         integration_timeout_s: float | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        explicit_deny_message: str = EXPLICIT_DENY_MESSAGES["current"],
     ) -> None:
         self.api = api
         self.console = console
@@ -63,6 +67,8 @@ class GatewayServer:
             stage_prefix=stage_prefix,
             server_port=self.port,
             integration_timeout_s=integration_timeout_s,
+            clock=clock,
+            explicit_deny_message=explicit_deny_message,
         )
         self.app = GatewayApp(self.gateway, console)
         config = uvicorn.Config(

@@ -19,10 +19,16 @@ from corsway.gateway.intrinsics import Intrinsics, fake_id
 from corsway.gateway.model import (
     ANY_METHODS,
     AWS_PROXY,
+    COGNITO_USER_POOLS,
+    DEFAULT_AUTHORIZER_TTL_S,
     MOCK,
     NOT_RUN_INTEGRATIONS,
+    REQUEST,
+    TOKEN,
     Api,
+    Authorizer,
     GatewayResponseConfig,
+    IdentitySource,
     Integration,
     IntegrationResponse,
     Method,
@@ -38,6 +44,11 @@ CFN_DEFAULT_TIMEOUT_S = 3.0  # AWS::Lambda::Function defaults (the framework alw
 CFN_DEFAULT_MEMORY_MB = 128
 
 _FUNCTION_ARN = re.compile(r"functions/arn:aws[\w-]*:lambda:[^:]*:[^:]*:function:([^/:]+)")
+_AUTHORIZER_TYPES = (TOKEN, REQUEST, COGNITO_USER_POOLS)
+_AUTHORIZATION_TYPES = ("NONE", "CUSTOM", "AWS_IAM", COGNITO_USER_POOLS)
+_IDENTITY_SOURCE = re.compile(
+    r"(method\.request\.header|method\.request\.querystring|stageVariables|context)\.(\S+)"
+)
 _MOCK_STATUS = re.compile(r"""["']?statusCode["']?\s*:\s*["']?(\d{3})""")
 
 
@@ -158,6 +169,7 @@ class _Builder:
     def build(self) -> Api:
         stage, stage_variables = self._stage()
         functions, function_by_name = self._functions()
+        self.authorizers = self._authorizers(function_by_name)
         resources = self._resources(function_by_name)
         api_id = self.intrinsics.physical_id(self.rest_api_id)
         binary = self.value(self.rest_api_id, "BinaryMediaTypes", []) or []
@@ -180,6 +192,7 @@ class _Builder:
             functions=functions,
             binary_media_types=tuple(b.replace("~1", "/").lower() for b in binary),
             stage_variables=stage_variables,
+            authorizers=self.authorizers,
             notes=tuple(self.notes),
         )
 
@@ -351,18 +364,9 @@ class _Builder:
                 f"{', '.join(sorted(ANY_METHODS))}"
             )
         http_method = http_method.upper()
-        authorization = str(self.value(logical_id, "AuthorizationType", "NONE") or "NONE")
-        authorizer = self.properties(logical_id).get("AuthorizerId")
-        authorizer_logical = (
-            authorizer["Ref"] if isinstance(authorizer, dict) and "Ref" in authorizer else None
-        )
+        authorization = str(self.value(logical_id, "AuthorizationType", "NONE") or "NONE").upper()
         route = f"{http_method} {path}"
-        if authorization.upper() != "NONE":
-            detail = f" ({authorizer_logical})" if authorizer_logical else ""
-            self.notes.append(
-                f"{route}: authorizer {authorization}{detail} is NOT enforced by this version "
-                "of corsway serve: every request reaches the integration"
-            )
+        authorizer_logical, scopes = self._method_authorizer(logical_id, authorization, route)
         api_key_required = bool(self.value(logical_id, "ApiKeyRequired", False))
         if api_key_required:
             self.notes.append(
@@ -375,11 +379,212 @@ class _Builder:
             http_method=http_method,
             resource_path=path,
             resource_id=str(resource_id),
-            authorization_type=authorization.upper(),
+            authorization_type=authorization,
             authorizer_logical_id=authorizer_logical,
             api_key_required=api_key_required,
             integration=integration,
+            authorization_scopes=scopes,
         )
+
+    def _authorizers(self, function_by_name: Mapping[str, str]) -> dict[str, Authorizer]:
+        """Every AWS::ApiGateway::Authorizer, checked and compiled once."""
+        authorizers = {}
+        for logical_id in self.of_type("AWS::ApiGateway::Authorizer"):
+            where = f"Resources.{logical_id}.Properties"
+            kind = self.value(logical_id, "Type")
+            if not isinstance(kind, str) or kind.upper() not in _AUTHORIZER_TYPES:
+                raise self.error(
+                    f"{where}.Type: {kind!r} is not an authorizer type (TOKEN, REQUEST, "
+                    "COGNITO_USER_POOLS)"
+                )
+            kind = kind.upper()
+            name = str(self.value(logical_id, "Name", logical_id) or logical_id)
+            ttl = self._authorizer_ttl(logical_id, where)
+            sources = self._identity_sources(logical_id, where, kind, ttl)
+            validation = None
+            expression = self.value(logical_id, "IdentityValidationExpression")
+            if expression is not None and not isinstance(expression, str):
+                raise self.error(
+                    f"{where}.IdentityValidationExpression must be a string (a regular "
+                    f"expression), got {expression!r}"
+                )
+            if expression and kind == TOKEN:
+                try:
+                    validation = re.compile(expression)
+                except re.error as error:
+                    raise self.error(
+                        f"{where}.IdentityValidationExpression {expression!r} is not a regular "
+                        f"expression corsway can compile: {error}"
+                    ) from None
+            elif expression and kind == REQUEST:
+                self.notes.append(
+                    f"authorizer {name}: IdentityValidationExpression {expression!r} does not "
+                    "apply to REQUEST authorizers (API Gateway ignores it too)"
+                )
+            elif expression:
+                self.notes.append(
+                    f"authorizer {name}: IdentityValidationExpression {expression!r} (matched "
+                    "against the token's aud claim on AWS) is NOT checked by corsway serve"
+                )
+            function_key = None
+            uri = ""
+            providers: tuple[str, ...] = ()
+            if kind == COGNITO_USER_POOLS:
+                raw = self.value(logical_id, "ProviderARNs") or []
+                if not isinstance(raw, list) or not all(isinstance(a, str) for a in raw):
+                    raise self.error(
+                        f"{where}.ProviderARNs must be a list of user pool ARNs, got {raw!r}"
+                    )
+                providers = tuple(raw)
+            else:
+                evaluated = self.value(logical_id, "AuthorizerUri")
+                if not isinstance(evaluated, str) or not evaluated:
+                    raise self.error(
+                        f"{where}.AuthorizerUri is required for a {kind} authorizer (the Lambda "
+                        f"function's invocation URI), got {evaluated!r}"
+                    )
+                uri = evaluated
+                match = _FUNCTION_ARN.search(uri)
+                if match is not None and match.group(1) in function_by_name:
+                    function_key = function_by_name[match.group(1)]
+            authorizers[logical_id] = Authorizer(
+                logical_id=logical_id,
+                name=name,
+                type=kind,
+                identity_sources=sources,
+                validation=validation,
+                ttl_s=ttl,
+                function_key=function_key,
+                uri=uri,
+                provider_arns=providers,
+            )
+        return authorizers
+
+    def _authorizer_ttl(self, logical_id: str, where: str) -> int:
+        raw = self.value(logical_id, "AuthorizerResultTtlInSeconds")
+        if raw is None:
+            return DEFAULT_AUTHORIZER_TTL_S  # API Gateway's default when the property is absent
+        text = str(raw) if isinstance(raw, int | str) and not isinstance(raw, bool) else ""
+        if not text.isdigit() or int(text) > 3600:
+            raise self.error(
+                f"{where}.AuthorizerResultTtlInSeconds must be a whole number of seconds from 0 "
+                f"(no caching) to 3600, got {raw!r}"
+            )
+        return int(text)
+
+    def _identity_sources(
+        self, logical_id: str, where: str, kind: str, ttl: int
+    ) -> tuple[IdentitySource, ...]:
+        raw = self.value(logical_id, "IdentitySource")
+        if raw is not None and not isinstance(raw, str):
+            raise self.error(
+                f"{where}.IdentitySource must be a comma-separated string of mapping "
+                f"expressions, got {raw!r}"
+            )
+        sources = []
+        for expression in (part.strip() for part in (raw or "").split(",")):
+            if not expression:
+                continue
+            match = _IDENTITY_SOURCE.fullmatch(expression)
+            if match is None:
+                detail = (
+                    "path parameters cannot be identity sources"
+                    if expression.startswith("method.request.path.")
+                    else "valid: method.request.header.NAME, method.request.querystring.NAME, "
+                    "stageVariables.NAME, context.NAME"
+                )
+                raise self.error(
+                    f"{where}.IdentitySource: {expression!r} is not an identity source ({detail})"
+                )
+            prefix = match.group(1)
+            source_kind = prefix.rsplit(".", 1)[-1] if prefix.startswith("method.") else prefix
+            sources.append(IdentitySource(expression, source_kind, match.group(2)))
+        if kind in (TOKEN, COGNITO_USER_POOLS) and (
+            len(sources) != 1 or sources[0].kind != "header"
+        ):
+            raise self.error(
+                f"{where}.IdentitySource: a {kind} authorizer reads its token from one header "
+                f"(method.request.header.NAME), got {raw!r}"
+            )
+        if kind == REQUEST and ttl > 0 and not sources:
+            raise self.error(
+                f"{where}: a REQUEST authorizer with caching (AuthorizerResultTtlInSeconds "
+                f"{ttl}) needs an IdentitySource, the cache key; add one or set the TTL to 0"
+            )
+        return tuple(sources)
+
+    def _method_authorizer(
+        self, logical_id: str, authorization: str, route: str
+    ) -> tuple[str | None, tuple[str, ...]]:
+        """The method's authorizer (logical id) and scopes; start-up notes for what is not run."""
+        where = f"Resources.{logical_id}.Properties"
+        if authorization not in _AUTHORIZATION_TYPES:
+            raise self.error(
+                f"{where}.AuthorizationType: {authorization!r} is not one of NONE, CUSTOM, "
+                "AWS_IAM, COGNITO_USER_POOLS"
+            )
+        if authorization == "NONE":
+            return None, ()
+        if authorization == "AWS_IAM":
+            self.notes.append(
+                f"{route}: AWS_IAM: a request without a SigV4 signature gets 403 Missing "
+                "Authentication Token (as on AWS); signatures and IAM permissions are NOT "
+                "verified by corsway serve, so any signed request reaches the integration"
+            )
+            return None, ()
+        raw = self.properties(logical_id).get("AuthorizerId")
+        scopes_raw = self.value(logical_id, "AuthorizationScopes") or []
+        if not isinstance(scopes_raw, list) or not all(isinstance(x, str) for x in scopes_raw):
+            raise self.error(f"{where}.AuthorizationScopes must be a list of strings")
+        scopes = tuple(scopes_raw)
+        if isinstance(raw, dict) and isinstance(raw.get("Ref"), str):
+            target = raw["Ref"]
+            authorizer = self.authorizers.get(target)
+            if authorizer is None:
+                raise self.error(
+                    f"{where}.AuthorizerId: {target!r} is not an AWS::ApiGateway::Authorizer "
+                    "of this template"
+                )
+        else:
+            existing = self.value(logical_id, "AuthorizerId")
+            if not isinstance(existing, str) or not existing:
+                raise self.error(
+                    f"{where}.AuthorizerId is required with AuthorizationType {authorization} "
+                    f"(a Ref to an AWS::ApiGateway::Authorizer), got {raw!r}"
+                )
+            self.notes.append(
+                f"{route}: authorizer {existing!r} is not in the template (an existing "
+                "authorizer, `authorizerId`): corsway serve cannot run it, so these requests "
+                'answer 500 {"message": null} (AUTHORIZER_CONFIGURATION_ERROR)'
+            )
+            return existing, scopes
+        cognito = authorization == COGNITO_USER_POOLS
+        expected = (COGNITO_USER_POOLS,) if cognito else (TOKEN, REQUEST)
+        if authorizer.type not in expected:
+            raise self.error(
+                f"{where}: AuthorizationType {authorization} does not fit authorizer "
+                f"{authorizer.logical_id} of Type {authorizer.type}"
+            )
+        if authorizer.type == COGNITO_USER_POOLS:
+            header = authorizer.identity_sources[0].name
+            checked_scopes = f" and scopes ({', '.join(scopes)})" if scopes else ""
+            self.notes.append(
+                f"{route}: COGNITO_USER_POOLS authorizer {authorizer.name}: only the presence "
+                f"of the {header} header is checked (401 without it, as on AWS); the token's "
+                f"signature, expiry, audience, user pool{checked_scopes} are NOT verified by "
+                "corsway serve, and requestContext.authorizer.claims holds its claims decoded "
+                "without verification"
+            )
+        elif authorizer.function_key is None:
+            self.notes.append(
+                f"{route}: authorizer {authorizer.name} ({authorizer.type}) invokes "
+                f"{_lambda_arn(authorizer.uri)}, which is not a Lambda function of this "
+                "template: corsway serve cannot run it, so requests that pass its "
+                "identity-source check answer "
+                '500 {"message": null} (AUTHORIZER_CONFIGURATION_ERROR), as API Gateway does '
+                "when it cannot invoke an authorizer"
+            )
+        return authorizer.logical_id, scopes
 
     def _integration(
         self, logical_id: str, route: str, function_by_name: Mapping[str, str]
@@ -572,6 +777,12 @@ class _Builder:
 def _status(value: Any) -> int | None:
     text = str(value) if isinstance(value, str | int) and not isinstance(value, bool) else ""
     return int(text) if text.isdigit() and 100 <= int(text) <= 599 else None
+
+
+def _lambda_arn(uri: str) -> str:
+    """The function ARN inside a Lambda invocation URI (or the URI itself)."""
+    match = re.search(r"functions/(.+?)/invocations", uri)
+    return match.group(1) if match else uri
 
 
 def mock_status(text: str) -> int | None:
