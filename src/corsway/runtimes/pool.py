@@ -57,7 +57,7 @@ def lambda_environment(config: FunctionConfig, account_id: str) -> dict[str, str
         "AWS_REGION": config.region,
         "AWS_DEFAULT_REGION": config.region,
         "AWS_EXECUTION_ENV": f"AWS_Lambda_{config.runtime}",
-        "LAMBDA_TASK_ROOT": str(config.code_dir),
+        "LAMBDA_TASK_ROOT": str(config.code_dir.resolve()),
         "_HANDLER": config.handler,
         "TZ": ":UTC",
         "CORSWAY_FUNCTION_ARN": (
