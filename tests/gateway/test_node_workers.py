@@ -297,6 +297,23 @@ def test_callback_handler_on_nodejs24_fails_as_on_aws(gateway: RunningGateway) -
     assert get(gateway, "node24Async").text == "async ok"
 
 
+def test_outgrowing_memory_size_crashes_the_worker_as_on_lambda(service: Path) -> None:
+    # memorySize 128: V8's old space is capped at 116 MB, as Lambda's bootstrap caps it.
+    template = (
+        TemplateBuilder()
+        .function("allocates", "handlers.allocates", runtime="nodejs20.x", memory=128, timeout=25)
+        .proxy("allocates", "GET", "allocates")
+        .build()
+    )
+    with running_gateway(template, service) as gateway:
+        assert_502(
+            gateway,
+            "allocates",
+            "JavaScript heap out of memory",
+            "Runtime exited with error: signal: aborted",
+        )
+
+
 # -- timeouts ------------------------------------------------------------------------------
 
 
