@@ -17,8 +17,8 @@
  * - `context.succeed/fail/done` complete at once; only the first completion counts;
  * - a handler that completes nothing: when the event loop runs dry, an async function fails
  *   with Runtime.NodeJsExit and any other returns null;
- * - an uncaught exception or unhandled rejection fails the invocation and ends the process
- *   (exit status 129 / 128), so the next request gets a fresh environment.
+ * - an uncaught exception or unhandled rejection is printed and ends the process (exit status
+ *   129 / 128): the invocation fails and the next request gets a fresh environment.
  *
  * `node node_worker.js --check` loads handlers without serving: it reads
  * {"functions": [{key, handler, runtime, dir, env}]} on stdin and writes one JSON report to
@@ -313,13 +313,13 @@ function invoke(requestId, eventText, deadlineMs) {
   let waits = true;
 
   const done = (error, result) => {
-    if (completed) return;
+    if (completed || invocation.reported) return;
     completed = true;
     if (error !== undefined && error !== null) reportError(invocation, error);
     else reportResult(invocation, result);
   };
   const callback = (error, result) => {
-    if (completed) return;
+    if (completed || invocation.reported) return; // a late call must not touch the next one
     completed = true;
     if (error !== undefined && error !== null) reportError(invocation, error);
     else if (!waits) reportResult(invocation, result);
@@ -377,14 +377,17 @@ function onBeforeExit() {
   }
 }
 
+/**
+ * An uncaught exception or an unhandled rejection ends the execution environment, as on Lambda
+ * (exit status 129 / 128). The error is printed, as Lambda logs it, and no result is sent: the
+ * pool sees the exit, fails the invocation in progress with Runtime.ExitError, and cannot hand
+ * this dying worker another request in between.
+ */
 function fatal(kind, error, exitCode) {
-  if (current && !current.reported) {
-    reportError(current, error);
-  } else if (!handler) {
+  if (!handler) {
     sendError(INIT_ERROR, error);
   } else {
-    const details = lambdaError(error);
-    process.stderr.write(`${kind} outside an invocation: ${traceText(details)}`);
+    process.stderr.write(`${kind}: ${traceText(lambdaError(error))}`);
   }
   process.exit(exitCode);
 }
@@ -398,7 +401,7 @@ function readInvocations() {
       const eventLength = pending.readUInt32LE(4);
       const end = INVOCATION_HEADER_SIZE + idLength + eventLength;
       if (pending.length < end) break;
-      const deadlineMs = pending.readDoubleLE(8) * 1000;
+      const deadlineMs = Math.round(pending.readDoubleLE(8) * 1000); // whole ms, as on Lambda
       const requestId = pending.toString('utf8', INVOCATION_HEADER_SIZE, INVOCATION_HEADER_SIZE + idLength);
       const eventText = pending.toString('utf8', INVOCATION_HEADER_SIZE + idLength, end);
       pending = pending.length === end ? null : pending.subarray(end);
