@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -45,10 +46,13 @@ def test_valid_handlers_pass_without_notes(service: Path) -> None:
 
 
 def test_every_problem_is_reported_at_once(service: Path) -> None:
+    (service / "products.js").write_text(
+        "exports.getProduct = async () => ({});\nexports.createProduct = async () => ({});\n"
+    )
     report = check_handlers(
         [
             config(service, "noFile", "missing.handler"),
-            config(service, "noExport", "handlers.doesNotExist"),
+            config(service, "noExport", "products.getProducts"),
             config(service, "notFunction", "handlers.notAFunction"),
             config(service, "malformed", "handlers"),
             config(service, "upwards", "../elsewhere/handler.main"),
@@ -62,15 +66,20 @@ def test_every_problem_is_reported_at_once(service: Path) -> None:
         "(e.g. 'handler.getProduct')",
         "function upwards: handler '../elsewhere/handler.main' must not contain '..' (handler "
         "paths are relative to the service)",
-        f"function noExport: handler 'handlers.doesNotExist': {service}/handlers.js does not "
-        "export 'doesNotExist' (it exports: echo, envAndContext, callback, succeed, done, fail, "
-        "firstCallWins, promiseFromPlainFunction, waitsForTimers, openHandle, throws, rejects, "
-        "callbackError, crashes, uncaught, unhandledRejection, neverSettles, returnsNothing, "
-        "sleeps, busyLoop, unserializable, prints, nested, notAFunction, remaining, noisy, "
-        "bigResponse)",
+        f"function noExport: handler 'products.getProducts': {service}/products.js does not "
+        "export 'getProducts' (it exports: getProduct, createProduct)",
         f"function notFunction: handler 'handlers.notAFunction': 'notAFunction' in "
         f"{service}/handlers.js is a number, not a function",
     ]
+
+
+def test_a_long_export_list_is_shortened(service: Path) -> None:
+    report = check_handlers([config(service, "noExport", "handlers.doesNotExist")])
+    assert report.problems[0].startswith(
+        f"function noExport: handler 'handlers.doesNotExist': {service}/handlers.js does not "
+        "export 'doesNotExist' (it exports: echo, envAndContext, callback, succeed, done, fail, "
+        "firstCallWins, promiseFromPlainFunction, waitsForTimers, openHandle, throws, rejects and "
+    )
 
 
 def test_a_module_that_fails_to_load_is_a_note(service: Path) -> None:
@@ -150,7 +159,9 @@ def test_module_output_while_loading_does_not_break_the_check(tmp_path: Path) ->
     assert report.notes == []
 
 
-def run_serve(service: Path, template: dict[str, object]) -> subprocess.CompletedProcess[str]:
+def run_serve(
+    service: Path, template: dict[str, object], env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     path = service / "template.json"
     path.write_text(json.dumps(template))
     return subprocess.run(
@@ -159,6 +170,7 @@ def run_serve(service: Path, template: dict[str, object]) -> subprocess.Complete
         text=True,
         timeout=60,
         stdin=subprocess.DEVNULL,
+        env={**os.environ, **(env or {})},
     )
 
 
@@ -182,3 +194,19 @@ def test_serve_exits_1_listing_every_missing_node_handler(service: Path) -> None
         "does not export 'nope'",
     ):
         assert fragment in result.stderr, result.stderr
+
+
+def test_serve_exits_1_when_node_is_missing(service: Path) -> None:
+    template = (
+        TemplateBuilder()
+        .function("hello", "handlers.callback", runtime="nodejs20.x")
+        .proxy("hello", "GET", "hello")
+        .build()
+    )
+    result = run_serve(service, template, {"CORSWAY_NODE": "/nonexistent/node"})
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+    assert (
+        "functions hello use a Node.js runtime, but no `node` executable was found on "
+        "$CORSWAY_NODE (/nonexistent/node)" in result.stderr
+    )

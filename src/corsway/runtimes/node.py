@@ -216,7 +216,10 @@ def _describe(
     status = entry.get("status", "")
     prefix = f"function {config.key}: handler {config.handler!r}"
     if status == "not_exported":
-        names = ", ".join(entry.get("exported") or []) or "nothing"
+        exported = list(entry.get("exported") or [])
+        names = ", ".join(exported[:12]) or "nothing"
+        if len(exported) > 12:
+            names += f" and {len(exported) - 12} more"
         return (
             f"{prefix}: {module_file} does not export {location.export!r} (it exports: {names})",
             "",
