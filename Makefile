@@ -6,7 +6,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.corsway-installed
 
-.PHONY: test lint typecheck pytest bench setup browser clean serve
+.PHONY: test lint typecheck pytest bench setup browser clean serve examples
 
 setup: $(STAMP)
 
@@ -27,7 +27,7 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy src tests $(wildcard benchmarks/*.py)
 
-pytest: $(STAMP) browser
+pytest: $(STAMP) browser examples
 	$(BIN)/pytest
 
 test: lint typecheck pytest
@@ -37,9 +37,28 @@ bench: $(STAMP)
 		echo "== $$script"; $(BIN)/python $$script || exit $$?; \
 	done
 
-# The example service on http://127.0.0.1:3000/dev, as API Gateway would serve it (Ctrl-C stops).
-serve: $(STAMP)
-	$(BIN)/corsway serve examples/products-service --host 127.0.0.1 --port 3000
+# What the seed examples import: middy 0.x (npm ci, from the committed package-lock.json) and
+# lambda-decorators (installed next to handler.py, where a deployed zip has it). Without npm the
+# Middy example is left out (its tests skip).
+MIDDY := examples/seed-node/middy
+SEED_PYTHON := examples/seed-python
+
+examples: $(MIDDY)/node_modules/.package-lock.json $(SEED_PYTHON)/lambda_decorators.py
+
+$(MIDDY)/node_modules/.package-lock.json: $(MIDDY)/package-lock.json $(MIDDY)/package.json
+	@if command -v npm >/dev/null 2>&1; then \
+		cd $(MIDDY) && npm ci --prefer-offline --no-audit --no-fund --loglevel=error && touch node_modules/.package-lock.json; \
+	else echo "npm not found: $(MIDDY) is not installed (its tests are skipped)"; fi
+
+$(SEED_PYTHON)/lambda_decorators.py: $(SEED_PYTHON)/requirements.txt $(STAMP)
+	$(BIN)/python -m pip install --quiet --no-deps --upgrade --target $(SEED_PYTHON) -r $(SEED_PYTHON)/requirements.txt
+	@touch $@
+
+# A service on http://127.0.0.1:3000/dev, as API Gateway would serve it (Ctrl-C stops);
+# SERVICE=examples/seed-node/middy (or any service directory) serves another one.
+SERVICE ?= examples/products-service
+serve: $(STAMP) examples
+	$(BIN)/corsway serve $(SERVICE) --host 127.0.0.1 --port 3000
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache build src/*.egg-info

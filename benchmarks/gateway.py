@@ -7,10 +7,16 @@ and possible; otherwise a small Python keep-alive client, which is slower and sa
 - corsway: a preflight (the `cors: true` MOCK) and a Python hello-world GET (a warm worker);
 - bare uvicorn: an ASGI hello world with the same HTTP stack (the practical ceiling);
 - serverless-offline 13 (serverless 3) on the same service, when npm is available (installed
-  into ~/.cache/corsway-bench, never into the repository).
+  into ~/.cache/corsway-bench, never into the repository);
+- a Node.js hello-world GET on corsway and on serverless-offline (when node is available): on a
+  fresh server, 5 s of warm-up load then three back-to-back windows (10 s each), requests/s and
+  the peak RSS of the server's processes (workers included) in each window.
 
-Targets: preflight ≥ 50% of bare uvicorn; Python GET ≥ 2x serverless-offline with p99 < 10 ms.
+Targets: preflight ≥ 50% of bare uvicorn; Python GET ≥ 2x serverless-offline with p99 < 10 ms;
+Node GET ≥ 3x serverless-offline's Node GET (first window against first window), and flat over
+the windows (every window ≥ 85% of the first's requests/s, peak RSS ≤ 110% of the first's).
 Usage: python benchmarks/gateway.py [--seconds 5] [--connections 16] [--no-offline]
+       [--windows 3] [--window-seconds 10] [--window-warm-up 5]
 """
 
 from __future__ import annotations
@@ -26,9 +32,10 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -84,6 +91,78 @@ class Result:
     p50_ms: float
     p99_ms: float
     errors: str = ""
+
+
+@dataclass
+class Window:
+    """One measurement window: throughput, latency and the server's memory."""
+
+    result: Result
+    peak_rss_mb: float
+
+
+@dataclass
+class Windows:
+    name: str
+    windows: list[Window] = field(default_factory=list)
+
+
+def tree_rss_mb(root: int) -> float:
+    """Resident memory of `root` and every process below it (workers run in their own session,
+    so the tree is found through parent ids), in MB."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as stat:
+                parent = int(stat.read().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+        children.setdefault(parent, []).append(int(entry))
+    total_kb = 0
+    pending = [root]
+    while pending:
+        pid = pending.pop()
+        pending.extend(children.get(pid, []))
+        try:
+            with open(f"/proc/{pid}/status") as status:
+                for line in status:
+                    if line.startswith("VmRSS:"):
+                        total_kb += int(line.split()[1])
+        except OSError:
+            continue
+    return total_kb / 1024
+
+
+def measure_windows(
+    name: str,
+    measure_once: Callable[[str, float], Result],
+    root_pid: int,
+    *,
+    windows: int,
+    seconds: float,
+) -> Windows:
+    """`windows` back-to-back measurements, sampling the server's RSS twice a second."""
+    series = Windows(name)
+    for index in range(windows):
+        peak = [tree_rss_mb(root_pid)]
+        stop = threading.Event()
+
+        def sample(peak: list[float] = peak, stop: threading.Event = stop) -> None:
+            while not stop.wait(0.5):
+                peak[0] = max(peak[0], tree_rss_mb(root_pid))
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
+        try:
+            result = measure_once(f"{name} window {index + 1}", seconds)
+        finally:
+            stop.set()
+            sampler.join()
+        peak[0] = max(peak[0], tree_rss_mb(root_pid))
+        series.windows.append(Window(result, peak[0]))
+    return series
 
 
 def free_port() -> int:
@@ -157,7 +236,14 @@ def parse_ms(text: str) -> float:
 
 
 def run_wrk(
-    wrk: str, name: str, url: str, *, script: Path, seconds: float, connections: int
+    wrk: str,
+    name: str,
+    url: str,
+    *,
+    script: Path,
+    seconds: float,
+    connections: int,
+    warm_up: bool = True,
 ) -> Result:
     command = [
         wrk,
@@ -169,11 +255,13 @@ def run_wrk(
         str(script),
     ]
     # A short warm-up first (workers start, caches fill), then the measurement.
-    subprocess.run([*command[:3], "-d1s", "-s", str(script), url], capture_output=True)
+    if warm_up:
+        subprocess.run([*command[:3], "-d1s", "-s", str(script), url], capture_output=True)
     output = subprocess.run([*command, url], capture_output=True, text=True).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
-    p50 = parse_ms(re.search(r"50%\s+(\S+)", output).group(1))  # type: ignore[union-attr]
-    p99 = parse_ms(re.search(r"99%\s+(\S+)", output).group(1))  # type: ignore[union-attr]
+    # Anchored: "+/- Stdev" columns such as "99.99%" must not be read as the 99th percentile.
+    p50 = parse_ms(re.search(r"(?m)^\s+50%\s+(\S+)", output).group(1))  # type: ignore[union-attr]
+    p99 = parse_ms(re.search(r"(?m)^\s+99%\s+(\S+)", output).group(1))  # type: ignore[union-attr]
     errors = ""
     match = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
     if match:
@@ -217,9 +305,17 @@ async def _python_load(
 
 
 def run_python_client(
-    name: str, url: str, method: str, headers: dict[str, str], *, seconds: float, conns: int
+    name: str,
+    url: str,
+    method: str,
+    headers: dict[str, str],
+    *,
+    seconds: float,
+    conns: int,
+    warm_up: bool = True,
 ) -> Result:
-    asyncio.run(_python_load(url, method, headers, 1.0, conns))
+    if warm_up:
+        asyncio.run(_python_load(url, method, headers, 1.0, conns))
     rps, p50, p99 = asyncio.run(_python_load(url, method, headers, seconds, conns))
     return Result(name, rps, p50, p99, "python client")
 
@@ -247,6 +343,11 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--no-offline", action="store_true", help="skip serverless-offline")
+    parser.add_argument("--windows", type=int, default=3, help="Node GET windows (0 skips)")
+    parser.add_argument("--window-seconds", type=float, default=10.0)
+    parser.add_argument(
+        "--window-warm-up", type=float, default=5.0, help="load before the first Node window"
+    )
     args = parser.parse_args()
     seconds, conns = args.seconds, args.connections
 
@@ -265,11 +366,43 @@ def main() -> int:
     preflight_headers = {"Origin": ORIGIN, "Access-Control-Request-Method": "GET"}
     get_headers = {"Origin": ORIGIN}
 
-    def measure(name: str, url: str, method: str, headers: dict[str, str]) -> Result:
+    def measure(
+        name: str,
+        url: str,
+        method: str,
+        headers: dict[str, str],
+        *,
+        duration: float | None = None,
+        warm_up: bool = True,
+    ) -> Result:
+        length = seconds if duration is None else duration
         if wrk:
             script = wrk_script(method, headers, work)
-            return run_wrk(wrk, name, url, script=script, seconds=seconds, connections=conns)
-        return run_python_client(name, url, method, headers, seconds=seconds, conns=conns)
+            return run_wrk(
+                wrk, name, url, script=script, seconds=length, connections=conns, warm_up=warm_up
+            )
+        return run_python_client(
+            name, url, method, headers, seconds=length, conns=conns, warm_up=warm_up
+        )
+
+    node_runs: dict[str, Windows] = {}
+    node = shutil.which("node") if args.windows > 0 else None
+
+    def node_windows(name: str, url: str, root_pid: int) -> Windows:
+        """A warm-up under load (workers start, V8's young generation grows to its working
+        size), then the back-to-back windows on the Node GET."""
+        measure(
+            f"{name} warm-up", url, "GET", get_headers, duration=args.window_warm_up, warm_up=False
+        )
+        return measure_windows(
+            name,
+            lambda label, length: measure(
+                label, url, "GET", get_headers, duration=length, warm_up=False
+            ),
+            root_pid,
+            windows=args.windows,
+            seconds=args.window_seconds,
+        )
 
     results: dict[str, Result] = {}
     python = sys.executable
@@ -288,6 +421,22 @@ def main() -> int:
             "corsway preflight (MOCK)", base, "OPTIONS", preflight_headers
         )
         results["get"] = measure("corsway Python GET", base, "GET", get_headers)
+
+    if node is not None:
+        node_service = work / "node-service"
+        node_service.mkdir()
+        node_yml = SERVICE_YML.replace("python3.11", "nodejs20.x")
+        (node_service / "serverless.yml").write_text(node_yml)
+        (node_service / "handler.js").write_text(HANDLER_JS)
+        port = free_port()
+        corsway_node = [python, "-c", "from corsway.cli import run; run()", "serve",
+                        str(node_service), "--port", str(port)]  # fmt: skip
+        with started(corsway_node, port, REPO, work / "corsway-node.log", {"COLUMNS": "160"}) as p:
+            url = f"http://127.0.0.1:{port}/dev/hello"
+            node_runs["corsway"] = node_windows("corsway Node GET", url, p.pid)
+        results["node-get"] = node_runs["corsway"].windows[0].result
+    else:
+        print("Node GET: skipped (node unavailable or --windows 0)")
 
     offline = None if args.no_offline else ensure_offline()
     if offline is not None:
@@ -308,12 +457,19 @@ def main() -> int:
             env = {"SLS_TELEMETRY_DISABLED": "1", "SLS_NOTIFICATIONS_MODE": "off", "CI": "1",
                    "AWS_ACCESS_KEY_ID": "x", "AWS_SECRET_ACCESS_KEY": "x"}  # fmt: skip
             try:
-                with started(command, port, offline_dir, work / f"offline-{runtime}.log", env):
+                log = work / f"offline-{runtime}.log"
+                with started(command, port, offline_dir, log, env) as process:
                     base = f"http://127.0.0.1:{port}/dev/hello"
                     if label == "Python":
                         results["offline-preflight"] = measure(
                             "serverless-offline preflight", base, "OPTIONS", preflight_headers
                         )
+                    elif node_runs:
+                        node_runs["offline"] = node_windows(
+                            "serverless-offline Node GET", base, process.pid
+                        )
+                        results["offline-Node"] = node_runs["offline"].windows[0].result
+                        continue
                     results[f"offline-{label}"] = measure(
                         f"serverless-offline {label} GET", base, "GET", get_headers
                     )
@@ -346,9 +502,58 @@ def main() -> int:
                   f"{target if label == 'Python' else ' (for context)'}")  # fmt: skip
             if label == "Python":
                 ok &= ratio >= 2
+    if node_runs:
+        ok &= report_node(node_runs, args.window_seconds, conns)
     shutil.rmtree(work, ignore_errors=True)
     print("all targets met" if ok else "some targets NOT met (see above)")
     return 0
+
+
+def report_node(runs: dict[str, Windows], window_seconds: float, conns: int) -> bool:
+    """The Node GET windows side by side, and the verdicts; True when every target is met."""
+    corsway, offline = runs["corsway"], runs.get("offline")
+    print(
+        f"\nNode hello-world GET, back-to-back {window_seconds:g} s windows after a warm-up on a "
+        f"fresh server ({conns} connections; RSS = peak of the server's processes, workers "
+        "included):"
+    )
+    header = f"{'window':>6}  {'corsway req/s':>13} {'p99 ms':>7} {'RSS MB':>7}"
+    if offline:
+        header += f"  {'offline req/s':>13} {'p99 ms':>7} {'RSS MB':>7}  {'ratio':>6}"
+    print(header)
+    for index, ours in enumerate(corsway.windows):
+        line = (
+            f"{index + 1:>6}  {ours.result.requests_per_s:13.0f} {ours.result.p99_ms:7.2f} "
+            f"{ours.peak_rss_mb:7.0f}"
+        )
+        if offline and index < len(offline.windows):
+            theirs = offline.windows[index]
+            ratio = ours.result.requests_per_s / theirs.result.requests_per_s
+            line += (
+                f"  {theirs.result.requests_per_s:13.0f} {theirs.result.p99_ms:7.2f} "
+                f"{theirs.peak_rss_mb:7.0f}  {ratio:6.2f}"
+            )
+        errors = " ".join(e for e in (ours.result.errors,) if e)
+        print(line + (f"  {errors}" if errors else ""))
+    ok = True
+    first, rest = corsway.windows[0], corsway.windows[1:]
+    flat_rps = all(w.result.requests_per_s >= 0.85 * first.result.requests_per_s for w in rest)
+    flat_rss = all(w.peak_rss_mb <= 1.10 * first.peak_rss_mb for w in rest)
+    print(
+        f"corsway Node GET flat over the windows: requests/s {'met' if flat_rps else 'NOT met'} "
+        f"(each >= 85% of the first), memory {'met' if flat_rss else 'NOT met'} "
+        "(peak RSS <= 110% of the first)"
+    )
+    ok &= flat_rps and flat_rss
+    if offline:
+        ratio = first.result.requests_per_s / offline.windows[0].result.requests_per_s
+        met = ratio >= 3
+        print(
+            f"Node GET / serverless-offline Node GET (first windows): {ratio:.2f} "
+            f"(target >= 3.0: {'met' if met else 'NOT met'})"
+        )
+        ok &= met
+    return ok
 
 
 if __name__ == "__main__":

@@ -17,7 +17,7 @@ import yaml
 from corsway.errors import CorswayError, Diagnostic, SourceLocation
 from corsway.gateway.model import Api
 from corsway.gateway.template import build_api
-from corsway.runtimes.registry import check_handler, language
+from corsway.runtimes.registry import check_handlers
 
 _SHORT_TAGS = {
     "Ref": "Ref",
@@ -145,26 +145,14 @@ def compile_and_load(service: Path | None, *, stage: str, region: str) -> Loaded
 def check_functions(api: Api, source: str) -> list[str]:
     """Check every function's handler; raise one error listing every problem.
 
-    Returns start-up notes for functions whose runtime cannot run here.
+    Returns start-up notes (runtimes that cannot run here, Node.js version differences,
+    modules that fail to load).
     """
-    problems = []
-    notes = []
-    for config in api.functions.values():
-        if not config.handler:
-            continue
-        if language(config.runtime) is None:
-            notes.append(
-                f"function {config.key}: runtime {config.runtime} is not supported by this "
-                "version of corsway serve; its routes answer 502"
-            )
-            continue
-        try:
-            check_handler(config)
-        except CorswayError as error:
-            problems.append(error.message)
-    if problems:
-        detail = "\n  ".join(problems)
+    report = check_handlers(api.functions.values(), api.account_id)
+    if report.problems:
+        detail = "\n  ".join(report.problems)
         raise CorswayError(
-            f"{len(problems)} handler(s) cannot be found:\n  {detail}", SourceLocation(source)
+            f"{len(report.problems)} handler(s) cannot be found:\n  {detail}",
+            SourceLocation(source),
         )
-    return notes
+    return report.notes

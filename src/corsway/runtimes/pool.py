@@ -57,7 +57,7 @@ def lambda_environment(config: FunctionConfig, account_id: str) -> dict[str, str
         "AWS_REGION": config.region,
         "AWS_DEFAULT_REGION": config.region,
         "AWS_EXECUTION_ENV": f"AWS_Lambda_{config.runtime}",
-        "LAMBDA_TASK_ROOT": str(config.code_dir),
+        "LAMBDA_TASK_ROOT": str(config.code_dir.resolve()),
         "_HANDLER": config.handler,
         "TZ": ":UTC",
         "CORSWAY_FUNCTION_ARN": (
@@ -66,6 +66,24 @@ def lambda_environment(config: FunctionConfig, account_id: str) -> dict[str, str
     }
     env.update(config.environment)
     return env
+
+
+# How Lambda names a signal in "Runtime exited with error: signal: ..." (Go's signal names).
+_SIGNAL_DESCRIPTIONS = {
+    signal.SIGKILL: "killed",
+    signal.SIGABRT: "aborted",  # e.g. Node's "JavaScript heap out of memory"
+    signal.SIGSEGV: "segmentation fault",
+    signal.SIGTERM: "terminated",
+    signal.SIGBUS: "bus error",
+}
+
+
+def _signal_description(number: int) -> str:
+    try:
+        signum = signal.Signals(number)
+    except ValueError:
+        return f"signal {number}"
+    return _SIGNAL_DESCRIPTIONS.get(signum, signum.name.removeprefix("SIG").lower())
 
 
 def _error_payload(error_type: str, message: str) -> bytes:
@@ -295,8 +313,7 @@ class Worker:
         if returncode is None:
             description = "exited"
         elif returncode < 0:
-            name = signal.Signals(-returncode).name.removeprefix("SIG").lower()
-            description = f"signal: {'killed' if name == 'kill' else name}"
+            description = f"signal: {_signal_description(-returncode)}"
         else:
             description = f"exit status {returncode}"
         self.exit_description = description

@@ -1,15 +1,17 @@
 """Which runtime runs a function: the one place that maps `Runtime: python3.11` to a launcher.
 
 A new language adds a launcher (and its worker script) and one entry in `_LAUNCHERS`, plus its
-start-up handler check in `_CHECKS`.
+start-up handler check in `check_handlers`.
 """
 
 from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 
+from corsway.errors import CorswayError
 from corsway.runtimes.base import (
     FunctionConfig,
     FunctionRuntime,
@@ -17,10 +19,14 @@ from corsway.runtimes.base import (
     LogSink,
     Outcome,
 )
-from corsway.runtimes.pool import WorkerLauncher, WorkerPool
+from corsway.runtimes.node import NodeLauncher, check_node_handlers
+from corsway.runtimes.pool import WorkerLauncher, WorkerPool, lambda_environment
 from corsway.runtimes.python import PythonLauncher, check_python_handler
 
-_LAUNCHERS: dict[str, Callable[[], WorkerLauncher]] = {"python": PythonLauncher}
+_LAUNCHERS: dict[str, Callable[[], WorkerLauncher]] = {
+    "python": PythonLauncher,
+    "nodejs": NodeLauncher,
+}
 _CHECKS: dict[str, Callable[[FunctionConfig], None]] = {"python": check_python_handler}
 
 # Workers per function: enough to overlap handlers that wait on I/O, few enough not to fight
@@ -40,9 +46,50 @@ def language(runtime: str) -> str | None:
 
 def check_handler(config: FunctionConfig) -> None:
     """Raise CorswayError when the function's handler file or function is missing."""
-    lang = language(config.runtime)
-    if lang is not None:
-        _CHECKS[lang](config)
+    report = check_handlers([config])
+    if report.problems:
+        raise CorswayError(report.problems[0])
+
+
+@dataclass
+class HandlerReport:
+    """The start-up check of every handler: problems stop `serve`, notes are printed."""
+
+    problems: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def check_handlers(
+    configs: Iterable[FunctionConfig], account_id: str = "123456789012"
+) -> HandlerReport:
+    """Check every function's handler (all Node.js ones in one checker process)."""
+    report = HandlerReport()
+    node_functions: list[FunctionConfig] = []
+    for config in configs:
+        if not config.handler:
+            continue
+        lang = language(config.runtime)
+        if lang is None:
+            report.notes.append(
+                f"function {config.key}: runtime {config.runtime} is not supported by this "
+                "version of corsway serve; its routes answer 502"
+            )
+        elif lang == "nodejs":
+            node_functions.append(config)
+        else:
+            try:
+                _CHECKS[lang](config)
+            except CorswayError as error:
+                report.problems.append(error.message)
+    if node_functions:
+        environments = [
+            {**lambda_environment(config, account_id), **NodeLauncher().environment(config)}
+            for config in node_functions
+        ]
+        node = check_node_handlers(node_functions, environments)
+        report.problems.extend(node.problems)
+        report.notes.extend(node.notes)
+    return report
 
 
 class UnsupportedRuntime:
@@ -52,7 +99,7 @@ class UnsupportedRuntime:
         self.config = config
         self.message = (
             f"runtime {config.runtime or '(none)'} of function {config.key} is not supported by "
-            "this version of corsway serve (Python runtimes are)"
+            "this version of corsway serve (Python and Node.js runtimes are)"
         )
 
     async def invoke(self, event: bytes, request_id: str) -> InvocationResult:
