@@ -125,6 +125,12 @@ class Console:
         note: str,
     ) -> None:
         """One access-log line."""
+        if not self._color:
+            line = f"{method} {path}  {status}  {latency_ms:.1f}ms"
+            if function:
+                line = f"{line}  {function}"
+            self.write(f"{line}  {note}" if note else line)
+            return
         code = _GREEN if status < 400 else _YELLOW if status < 500 else _RED
         parts = [
             f"{method} {path}",

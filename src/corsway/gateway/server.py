@@ -10,7 +10,7 @@ import uvicorn
 
 from corsway.gateway.accesslog import Console
 from corsway.gateway.asgi import GatewayApp
-from corsway.gateway.http import RawHeaderProtocol, bind_socket
+from corsway.gateway.http import bind_socket, protocol_class
 from corsway.gateway.model import Api
 from corsway.gateway.pipeline import Gateway
 from corsway.runtimes.base import FunctionRuntime
@@ -41,6 +41,7 @@ class GatewayServer:
         stage_prefix: bool = True,
         max_workers: int = DEFAULT_MAX_WORKERS,
         integration_timeout_s: float | None = None,
+        request_timeout_s: float = 10.0,
     ) -> None:
         self.api = api
         self.console = console
@@ -67,7 +68,10 @@ class GatewayServer:
         self.app = GatewayApp(self.gateway, console)
         config = uvicorn.Config(
             self.app,
-            http=RawHeaderProtocol,
+            http=protocol_class(
+                request_timeout_s=request_timeout_s, on_rejection=self._log_rejection
+            ),
+            ws="none",  # REST APIs have no WebSocket upgrade
             lifespan="off",
             access_log=False,
             log_config=None,
@@ -77,6 +81,11 @@ class GatewayServer:
             timeout_keep_alive=30,
         )
         self.server = uvicorn.Server(config)
+
+    def _log_rejection(self, method: str, path: str, status: int, note: str) -> None:
+        self.console.access(
+            method=method, path=path, status=status, latency_ms=0.0, function=None, note=note
+        )
 
     @property
     def base_url(self) -> str:
