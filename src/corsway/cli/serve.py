@@ -17,7 +17,13 @@ from corsway.gateway.model import AWS_PROXY, MOCK, Api, Method, Resource
 
 @click.command("serve")
 @click.argument("service", required=False, type=click.Path(path_type=Path))
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on. Anything but a loopback address exposes your handlers to "
+    "other machines (a warning says to whom).",
+)
 @click.option("--port", default=3000, show_default=True, type=int, help="Port to listen on.")
 @click.option("--stage", default="dev", show_default=True, help="Stage to compile and serve.")
 @click.option("--region", default="us-east-1", show_default=True, help="AWS region to compile for.")
@@ -42,6 +48,7 @@ def serve(
     template_file: Path | None,
 ) -> None:
     """Serve SERVICE (default: the current directory) the way API Gateway would."""
+    from corsway.gateway.http import exposure_warning
     from corsway.gateway.loader import check_functions, compile_and_load, load_template_file
     from corsway.gateway.server import GatewayServer
 
@@ -62,6 +69,9 @@ def serve(
     out = RichConsole(highlight=False, width=None if sys.stdout.isatty() else 160)
     for warning in loaded.warnings:
         out.print(f"[yellow]{warning}[/]", soft_wrap=True)
+    exposed = exposure_warning(host, server.base_url)
+    if exposed is not None:
+        out.print(exposed, style="bold yellow", markup=False, soft_wrap=True)
     print_banner(out, loaded.api, server.base_url, loaded.source, [*loaded.api.notes, *notes])
     with contextlib.suppress(KeyboardInterrupt):
         server.run()

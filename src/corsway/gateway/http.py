@@ -18,6 +18,7 @@
 from __future__ import annotations
 
 import errno
+import ipaddress
 import socket
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -99,11 +100,12 @@ class _CorkedTransport:
     take this path. Everything else is passed to the real transport.
     """
 
-    __slots__ = ("_head", "_transport")
+    __slots__ = ("_head", "_transport", "trailer")
 
     def __init__(self, transport: Any) -> None:
         self._transport = transport
         self._head: bytes | None = None
+        self.trailer: bytes | None = None  # written just before closing (a deferred refusal)
 
     def write(self, data: bytes) -> None:
         head = self._head
@@ -122,6 +124,9 @@ class _CorkedTransport:
 
     def close(self) -> None:
         self.flush()
+        if self.trailer is not None and not self._transport.is_closing():
+            self._transport.write(self.trailer)
+            self.trailer = None
         self._transport.close()
 
     def is_closing(self) -> bool:
@@ -163,12 +168,11 @@ class Responder:
         parts.append(b"\r\n")
         if body and cycle.scope["method"] != "HEAD":
             parts.append(body)
-        transport = protocol.raw_transport
-        transport.write(b"".join(parts))
+        protocol.raw_transport.write(b"".join(parts))
         cycle.response_complete = True
         cycle.message_event.set()
         if not keep_alive:
-            transport.close()
+            protocol.transport.close()  # the corked transport: writes a deferred refusal first
         cycle.on_response()
 
 
@@ -242,7 +246,7 @@ class RawHeaderProtocol(HttpToolsProtocol):
         self._raw_headers = []
         self._extensions: dict[str, Any] = {RAW_HEADERS: {"headers": self._raw_headers}}
         self.scope["extensions"] = self._extensions
-        self._head_size = len(b" HTTP/1.1")
+        self._head_size = len(b"  HTTP/1.1")  # the request line's spaces and version
         self._raw_head_size = 0
         self._head_complete = False
         self._pending_rejection = None
@@ -330,12 +334,13 @@ class RawHeaderProtocol(HttpToolsProtocol):
         self._unset_keepalive_if_required()
         cycle = self.cycle
         in_flight = cycle is not None and not cycle.response_complete
-        if in_flight and not self._awaiting_body and self._head_complete:
-            # Junk after a complete request: answer that request first, then refuse.
-            self._pending_rejection = rejection
-            cycle.keep_alive = False
-            return
         method, path = self._request_line()
+        if in_flight and not cycle.more_body:
+            # Junk after a complete request: answer that request first, then refuse.
+            self.transport.trailer = _encode_rejection(rejection)  # type: ignore[attr-defined]
+            cycle.keep_alive = False
+            self._log("-", "-", rejection)
+            return
         if in_flight:
             if cycle.response_started:
                 self.raw_transport.close()
@@ -437,3 +442,35 @@ def bind_socket(host: str, port: int) -> socket.socket:
         raise CorswayError(f"cannot listen on {host}:{port}: {error.strerror}") from None
     sock.setblocking(False)
     return sock
+
+
+def exposure(host: str) -> str | None:
+    """Who besides this machine can connect to a server listening on `host` (None: nobody)."""
+    try:
+        infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
+    except (socket.gaierror, UnicodeError):
+        return None  # binding fails and says so
+    addresses = {ipaddress.ip_address(str(info[4][0]).split("%", 1)[0]) for info in infos}
+    if all(address.is_loopback for address in addresses):
+        return None
+    if any(address.is_unspecified for address in addresses):
+        return (
+            "every network interface of this machine: any device that can reach it (your LAN, "
+            "Wi-Fi, VPN, containers, and the internet if this machine has a public address)"
+        )
+    shown = ", ".join(sorted(str(address) for address in addresses))
+    return f"{shown}: any device on the network(s) this address belongs to"
+
+
+def exposure_warning(host: str, base_url: str) -> str | None:
+    """The start-up warning for a non-loopback `--host`, or None for a loopback one."""
+    who = exposure(host)
+    if who is None:
+        return None
+    return (
+        f"warning: --host {host} listens on {who}. They can call {base_url} and so run your "
+        "handlers on this machine, with this service's environment variables and the AWS "
+        "credentials of this shell. corsway serve is a development server with no "
+        "authentication of its own. Leave out --host (127.0.0.1, this machine only) unless "
+        "that is what you want."
+    )

@@ -16,6 +16,9 @@ from corsway.gateway.pipeline import Gateway
 from corsway.runtimes.base import FunctionRuntime
 from corsway.runtimes.registry import DEFAULT_MAX_WORKERS, create_runtime
 
+REQUEST_TIMEOUT_S = 10.0  # a request head (or a stalled body) must arrive within this
+KEEP_ALIVE_S = 30.0  # an idle connection is closed after this
+
 
 def event_loop_factory() -> Callable[[], asyncio.AbstractEventLoop]:
     """uvloop's loop when it is installed (faster I/O), else asyncio's."""
@@ -41,7 +44,8 @@ class GatewayServer:
         stage_prefix: bool = True,
         max_workers: int = DEFAULT_MAX_WORKERS,
         integration_timeout_s: float | None = None,
-        request_timeout_s: float = 10.0,
+        request_timeout_s: float = REQUEST_TIMEOUT_S,
+        keep_alive_s: float = KEEP_ALIVE_S,
     ) -> None:
         self.api = api
         self.console = console
@@ -78,7 +82,7 @@ class GatewayServer:
             log_level="warning",
             server_header=False,
             proxy_headers=False,  # the client is the socket's peer, as for API Gateway
-            timeout_keep_alive=30,
+            timeout_keep_alive=keep_alive_s,  # type: ignore[arg-type]  # a float works
         )
         self.server = uvicorn.Server(config)
 
