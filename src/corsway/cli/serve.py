@@ -49,30 +49,55 @@ def serve(
 ) -> None:
     """Serve SERVICE (default: the current directory) the way API Gateway would."""
     from corsway.gateway.http import exposure_warning
-    from corsway.gateway.loader import check_functions, compile_and_load, load_template_file
+    from corsway.gateway.loader import (
+        LoadedService,
+        check_functions,
+        compile_and_load,
+        load_template_file,
+        service_directory,
+    )
+    from corsway.gateway.reload import Reloader, ReloadSource
     from corsway.gateway.server import GatewayServer
 
-    err = RichConsole(stderr=True, highlight=False)
-    try:
+    def load() -> tuple[LoadedService, list[str]]:
         if template_file is not None:
             loaded = load_template_file(template_file, service, stage=stage, region=region)
         else:
             loaded = compile_and_load(service, stage=stage, region=region)
-        notes = check_functions(loaded.api, loaded.source)
+        return loaded, check_functions(loaded.api, loaded.source)
+
+    err = RichConsole(stderr=True, highlight=False)
+    try:
+        loaded, notes = load()
         console = Console()
         server = GatewayServer(
             loaded.api, console, host=host, port=port, stage_prefix=not no_stage_prefix
         )
+        source = ReloadSource(
+            service_dir=service_directory(service),
+            config_file=Path(loaded.source),
+            template_mode=template_file is not None,
+            load=load,
+        )
     except CorswayError as error:
         err.print(str(error), style="bold red", markup=False, soft_wrap=True)
         sys.exit(1)
+    notes = [*loaded.api.notes, *notes]
+    server.reloader = Reloader(server, source, known_warnings=[*map(str, loaded.warnings), *notes])
     out = RichConsole(highlight=False, width=None if sys.stdout.isatty() else 160)
     for warning in loaded.warnings:
         out.print(f"[yellow]{warning}[/]", soft_wrap=True)
     exposed = exposure_warning(host, server.base_url)
     if exposed is not None:
         out.print(exposed, style="bold yellow", markup=False, soft_wrap=True)
-    print_banner(out, loaded.api, server.base_url, loaded.source, [*loaded.api.notes, *notes])
+    print_banner(out, loaded.api, server.base_url, loaded.source, notes)
+    out.print(
+        f"watching {source.service_dir} for changes: edits to {source.config_file.name} or "
+        "the handlers apply to the next request",
+        style="dim",
+        markup=False,
+        soft_wrap=True,
+    )
     with contextlib.suppress(KeyboardInterrupt):
         server.run()
 

@@ -143,6 +143,11 @@ class Console:
             parts.append(self._paint(_DIM, note))
         self.write("  ".join(parts))
 
+    def note(self, text: str, color: str = "") -> None:
+        """A line of the server's own (a reload, a warning), optionally in green/yellow/red."""
+        code = {"green": _GREEN, "yellow": _YELLOW, "red": _RED}.get(color)
+        self.write(self._paint(code, text) if code else text)
+
     def function_output(self, key: str, line: str) -> None:
         """A line the handler printed."""
         self.write(f"{self._paint(_CYAN, '[' + key + ']')} {line}")

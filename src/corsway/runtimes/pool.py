@@ -504,17 +504,20 @@ class WorkerPool:
         if failure is not None:
             # Lambda fails the invocation that caused the cold start with the init error.
             self._discard(worker)
-            self._fail_next(failure)
+            if not self._fail_next(failure):
+                self._sink(self.config.key, f"a fresh worker failed to start: {failure.error}")
             self._grow(loop)
             return
         self._release(worker)
 
-    def _fail_next(self, result: InvocationResult) -> None:
+    def _fail_next(self, result: InvocationResult) -> bool:
+        """Give `result` to the oldest waiting invocation; False when none waits."""
         while self._queue:
             invocation = self._queue.popleft()
             if not invocation.future.done():
                 invocation.future.set_result(result)
-                return
+                return True
+        return False
 
     def _init_timed_out(self, worker: Worker) -> None:
         if not worker.ready.done():
@@ -555,10 +558,20 @@ class WorkerPool:
         worker.close()
 
     async def recycle(self) -> None:
-        """Replace every worker: idle ones now, busy ones when their invocation ends."""
+        """Replace every worker: idle ones now, busy ones when their invocation ends.
+
+        A pool that had workers starts one fresh worker at once, so that the new code is
+        loaded (and warm) before the next request, and keeps serving if a later edit breaks it.
+        """
+        had_workers = bool(self._workers)
         for worker in list(self._idle):
             self._discard(worker)
         self._retiring.update(self._workers)
+        if had_workers and not self._closed:
+            self._starting += 1
+            task = asyncio.get_running_loop().create_task(self._spawn())
+            self._spawns.add(task)
+            task.add_done_callback(self._spawns.discard)
 
     async def aclose(self) -> None:
         """Stop every worker this pool started; waiting invocations fail."""
