@@ -227,6 +227,17 @@ def test_an_idle_connection_is_closed_without_an_answer(gateway: RunningGateway)
     assert seconds >= KEEP_ALIVE_S * 0.9
 
 
+def test_blank_lines_do_not_keep_a_connection_open(gateway: RunningGateway) -> None:
+    # HTTP allows empty lines before a request line; they start no request and must not
+    # reset the idle timer.
+    answer, closed, seconds = exchange(
+        gateway, *[b"\r\n"] * 8, pause=KEEP_ALIVE_S / 4, timeout=KEEP_ALIVE_S + 5
+    )
+    assert answer == b""
+    assert closed
+    assert seconds < KEEP_ALIVE_S * 2 + 1
+
+
 def test_junk_after_a_valid_request_is_answered_after_it(gateway: RunningGateway) -> None:
     answer, closed, _ = exchange(
         gateway, b"GET /dev/echo HTTP/1.1\r\nHost: x\r\n\r\nNOT HTTP AT ALL\r\n\r\n"

@@ -191,9 +191,11 @@ def test_broken_yaml_keeps_the_last_good_configuration(served: Served) -> None:
 def test_a_python_syntax_error_keeps_the_previous_code(served: Served) -> None:
     before = served.json("/hello")
     served.edit("handler.py", '"version": 1', '"version": 1,,')
+    lines = (served.service / "handler.py").read_text().splitlines()
+    line = next(n for n, text in enumerate(lines, 1) if '"version": 1,,' in text)
     log = served.wait_for("does not load")
     assert "reload: handler.py changed, but it does not load (the workers keep the previous" in log
-    assert f"{served.service / 'handler.py'}:14:" in log
+    assert f"{served.service / 'handler.py'}:{line}:" in log
     assert "SyntaxError" in log
     assert served.json("/hello") == before  # the same warm worker, the same code
     served.edit("handler.py", '"version": 1,,', '"version": 4')

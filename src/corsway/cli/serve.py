@@ -90,20 +90,19 @@ def serve(
     exposed = exposure_warning(host, server.base_url)
     if exposed is not None:
         out.print(exposed, style="bold yellow", markup=False, soft_wrap=True)
-    print_banner(out, loaded.api, server.base_url, loaded.source, notes)
-    out.print(
-        f"watching {source.service_dir} for changes: edits to {source.config_file.name} or "
-        "the handlers apply to the next request",
-        style="dim",
-        markup=False,
-        soft_wrap=True,
+    watching = (
+        f"watching {source.service_dir} for changes: edits to {source.config_file.name} or the "
+        "handlers apply to the next request"
     )
+    print_banner(out, loaded.api, server.base_url, loaded.source, notes, watching)
     with contextlib.suppress(KeyboardInterrupt):
         server.run()
 
 
-def print_banner(out: RichConsole, api: Api, base_url: str, source: str, notes: list[str]) -> None:
-    """The start banner: where to send requests, and every route."""
+def print_banner(
+    out: RichConsole, api: Api, base_url: str, source: str, notes: list[str], watching: str = ""
+) -> None:
+    """The start banner: where to send requests, every route, what is watched for reload."""
     out.print(f"[bold]corsway serve[/]  {api.name}  (stage {api.stage}, from {source})")
     out.print(f"  base URL: [bold cyan]{base_url}[/]")
     table = Table(show_edge=False, pad_edge=False, header_style="bold")
@@ -127,6 +126,8 @@ def print_banner(out: RichConsole, api: Api, base_url: str, source: str, notes: 
     )
     for note in notes:
         out.print(f"[yellow]note:[/] {note}", soft_wrap=True)
+    if watching:
+        out.print(watching, style="dim", markup=False, soft_wrap=True)
     out.print("[dim]one line per request: method path status latency function CORS-note[/]")
 
 

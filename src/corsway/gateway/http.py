@@ -224,7 +224,8 @@ class RawHeaderProtocol(HttpToolsProtocol):
     def data_received(self, data: bytes) -> None:
         if self._rejected:
             return
-        self._unset_keepalive_if_required()
+        # The idle timer stops when a request begins (on_message_begin), not on any byte:
+        # bytes that start no request (blank lines) do not keep a connection open.
         try:
             self.parser.feed_data(data)
         except httptools.HttpParserUpgrade:
@@ -242,6 +243,7 @@ class RawHeaderProtocol(HttpToolsProtocol):
                 self._arm(self.request_timeout_s, self._body_deadline)
 
     def on_message_begin(self) -> None:
+        self._unset_keepalive_if_required()
         super().on_message_begin()
         self._raw_headers = []
         self._extensions: dict[str, Any] = {RAW_HEADERS: {"headers": self._raw_headers}}
