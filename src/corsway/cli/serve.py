@@ -94,13 +94,19 @@ def serve(
         f"watching {source.service_dir} for changes: edits to {source.config_file.name} or the "
         "handlers apply to the next request"
     )
-    print_banner(out, loaded.api, server.base_url, loaded.source, notes, watching)
+    print_banner(out, loaded.api, server.base_url, loaded.source, notes, watching=watching)
     with contextlib.suppress(KeyboardInterrupt):
         server.run()
 
 
 def print_banner(
-    out: RichConsole, api: Api, base_url: str, source: str, notes: list[str], watching: str = ""
+    out: RichConsole,
+    api: Api,
+    base_url: str,
+    source: str,
+    notes: list[str],
+    *,
+    watching: str = "",
 ) -> None:
     """The start banner: where to send requests, every route, what is watched for reload."""
     out.print(f"[bold]corsway serve[/]  {api.name}  (stage {api.stage}, from {source})")
