@@ -468,13 +468,10 @@ class WorkerPool:
             and len(self._workers) < self.max_workers
             and not self._closed
         ):
-            self._starting += 1
-            task = loop.create_task(self._spawn())
-            self._spawns.add(task)
-            task.add_done_callback(self._spawns.discard)
+            self._start_worker(loop)
 
-    async def _spawn(self) -> None:
-        loop = asyncio.get_running_loop()
+    def _start_worker(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Start one worker process now; it takes waiting work once its handler is loaded."""
         try:
             worker = Worker(
                 command=self._command,
@@ -486,7 +483,6 @@ class WorkerPool:
                 on_done=self._done,
             )
         except OSError as error:
-            self._starting -= 1
             message = f"cannot start a worker: {os.strerror(error.errno or errno.EIO)}"
             self._fail_next(
                 InvocationResult(
@@ -495,6 +491,13 @@ class WorkerPool:
             )
             return
         self._workers.add(worker)
+        self._starting += 1
+        task = loop.create_task(self._ready(worker))
+        self._spawns.add(task)
+        task.add_done_callback(self._spawns.discard)
+
+    async def _ready(self, worker: Worker) -> None:
+        loop = asyncio.get_running_loop()
         timer = loop.call_later(INIT_TIMEOUT_S, self._init_timed_out, worker)
         try:
             failure = await worker.ready
@@ -567,11 +570,8 @@ class WorkerPool:
         for worker in list(self._idle):
             self._discard(worker)
         self._retiring.update(self._workers)
-        if had_workers and not self._closed:
-            self._starting += 1
-            task = asyncio.get_running_loop().create_task(self._spawn())
-            self._spawns.add(task)
-            task.add_done_callback(self._spawns.discard)
+        if had_workers and not self._closed and len(self._workers) < self.max_workers:
+            self._start_worker(asyncio.get_running_loop())
 
     async def aclose(self) -> None:
         """Stop every worker this pool started; waiting invocations fail."""
