@@ -1,0 +1,132 @@
+"""The worker pool driven directly: its bound under a burst, the queue, abandoned invocations,
+recycling."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+from corsway.runtimes.base import FunctionConfig, InvocationResult, Outcome
+from corsway.runtimes.pool import WorkerPool
+from corsway.runtimes.python import PythonLauncher
+from tests.gateway.support import SERVICE_DIR
+
+
+def pool(handler: str, *, max_workers: int = 2, timeout: float = 6.0) -> WorkerPool:
+    config = FunctionConfig(
+        key="f", name="svc-dev-f", handler=handler, runtime="python3.11",
+        code_dir=SERVICE_DIR, timeout_s=timeout,
+    )  # fmt: skip
+    lines: list[str] = []
+    return WorkerPool(
+        config, PythonLauncher(), lambda key, line: lines.append(line), max_workers=max_workers
+    )
+
+
+def sleep_event(seconds: float) -> bytes:
+    return json.dumps({"queryStringParameters": {"s": str(seconds)}}).encode()
+
+
+def pid_of(result: InvocationResult) -> Any:
+    assert result.outcome is Outcome.SUCCESS, result
+    return json.loads(json.loads(result.payload)["body"])["pid"]
+
+
+def test_a_burst_never_starts_more_workers_than_the_bound() -> None:
+    async def main() -> tuple[list[InvocationResult], int]:
+        runtime = pool("handlers.sleeps", max_workers=2)
+        peak = 0
+
+        async def watch() -> None:
+            nonlocal peak
+            while True:
+                peak = max(peak, runtime.size)
+                await asyncio.sleep(0.005)
+
+        watcher = asyncio.get_running_loop().create_task(watch())
+        try:
+            results = await asyncio.gather(
+                *(runtime.invoke(sleep_event(0.05), f"r{i}") for i in range(20))
+            )
+        finally:
+            watcher.cancel()
+            await runtime.aclose()
+        return list(results), peak
+
+    results, peak = asyncio.run(main())
+    assert peak <= 2
+    assert len({pid_of(result) for result in results}) <= 2
+    assert all(result.outcome is Outcome.SUCCESS for result in results)
+
+
+def test_an_abandoned_invocation_runs_to_its_end_and_its_worker_is_reused() -> None:
+    async def main() -> tuple[InvocationResult, InvocationResult, int]:
+        runtime = pool("handlers.sleeps", max_workers=1)
+        try:
+            future = runtime.invoke(sleep_event(0.3), "first")
+            await asyncio.sleep(0.1)
+            gave_up = InvocationResult(Outcome.TIMEOUT, error="gave up")
+            assert isinstance(future, asyncio.Future)
+            future.set_result(gave_up)  # what the integration timeout does
+            second = await runtime.invoke(sleep_event(0), "second")
+            return future.result(), second, runtime.size
+        finally:
+            await runtime.aclose()
+
+    first, second, size = asyncio.run(main())
+    assert first.error == "gave up"  # the late result did not overwrite the caller's
+    assert second.outcome is Outcome.SUCCESS  # the same single worker, once free
+    assert size == 1
+
+
+def test_an_invocation_abandoned_while_queued_never_runs() -> None:
+    async def main() -> tuple[list[int], InvocationResult]:
+        runtime = pool("handlers.sleeps", max_workers=1)
+        try:
+            busy = runtime.invoke(sleep_event(0.3), "busy")
+            queued = runtime.invoke(sleep_event(5), "queued")
+            assert isinstance(queued, asyncio.Future)
+            queued.set_result(InvocationResult(Outcome.TIMEOUT, error="gave up"))
+            first = await busy
+            third = await asyncio.wait_for(runtime.invoke(sleep_event(0), "third"), 3)
+            return [pid_of(first), pid_of(third)], queued.result()
+        finally:
+            await runtime.aclose()
+
+    pids, queued = asyncio.run(main())
+    assert pids[0] == pids[1]  # the 5 s invocation was skipped, not run
+    assert queued.error == "gave up"
+
+
+def test_recycle_replaces_idle_workers_with_a_warm_fresh_one() -> None:
+    async def main() -> tuple[int, int, int]:
+        runtime = pool("handlers.sleeps", max_workers=2)
+        try:
+            before = pid_of(await runtime.invoke(sleep_event(0), "a"))
+            await runtime.recycle()
+            await asyncio.sleep(0.5)  # the fresh worker loads the handler meanwhile
+            size = runtime.size
+            after = pid_of(await runtime.invoke(sleep_event(0), "b"))
+            return before, after, size
+        finally:
+            await runtime.aclose()
+
+    before, after, size = asyncio.run(main())
+    assert after != before
+    assert size == 1
+
+
+def test_a_timeout_counts_from_the_start_of_the_invocation_not_the_queue() -> None:
+    async def main() -> tuple[InvocationResult, InvocationResult]:
+        runtime = pool("handlers.sleeps", max_workers=1, timeout=1.0)
+        try:
+            first = runtime.invoke(sleep_event(0.7), "first")
+            second = runtime.invoke(sleep_event(0.7), "second")  # waits 0.7 s, then runs 0.7 s
+            return await first, await second
+        finally:
+            await runtime.aclose()
+
+    first, second = asyncio.run(main())
+    assert first.outcome is Outcome.SUCCESS
+    assert second.outcome is Outcome.SUCCESS  # 1.4 s after it was queued, 0.7 s of running
