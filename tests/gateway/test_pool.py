@@ -130,3 +130,92 @@ def test_a_timeout_counts_from_the_start_of_the_invocation_not_the_queue() -> No
     first, second = asyncio.run(main())
     assert first.outcome is Outcome.SUCCESS
     assert second.outcome is Outcome.SUCCESS  # 1.4 s after it was queued, 0.7 s of running
+
+
+def query_event(**query: str) -> bytes:
+    return json.dumps({"queryStringParameters": query}).encode()
+
+
+def body_of(result: InvocationResult) -> Any:
+    assert result.outcome is Outcome.SUCCESS, result
+    return json.loads(json.loads(result.payload)["body"])
+
+
+async def warm_up(runtime: WorkerPool) -> None:
+    """Enough quick invocations for the pool to consider the function fast (pipelining)."""
+    for index in range(30):
+        await runtime.invoke(query_event(), f"warm{index}")
+
+
+def test_a_pipelined_invocation_gets_its_whole_timeout_from_its_start() -> None:
+    async def main() -> tuple[Any, Any, bool]:
+        runtime = pool("handlers.remaining", max_workers=1, timeout=1.0)
+        try:
+            await warm_up(runtime)
+            first = runtime.invoke(query_event(s="0.6"), "first")
+            second = runtime.invoke(query_event(), "second")  # written ahead, starts at 0.6 s
+            worker = next(iter(runtime._workers))
+            pipelined = worker.ahead is not None
+            return body_of(await first), body_of(await second), pipelined
+        finally:
+            await runtime.aclose()
+
+    first, second, pipelined = asyncio.run(main())
+    assert pipelined
+    assert first["pid"] == second["pid"]  # one worker ran both, one after the other
+    assert 300 <= first["remaining_ms"] <= 400
+    assert second["remaining_ms"] >= 900  # not 1000 - 600: its time began when it started
+
+
+def test_an_invocation_behind_a_timed_out_one_runs_on_a_fresh_worker() -> None:
+    async def main() -> tuple[InvocationResult, Any]:
+        runtime = pool("handlers.remaining", max_workers=1, timeout=1.0)
+        try:
+            await warm_up(runtime)
+            first = runtime.invoke(query_event(s="3"), "first")
+            second = runtime.invoke(query_event(), "second")
+            return await first, body_of(await second)
+        finally:
+            await runtime.aclose()
+
+    first, second = asyncio.run(main())
+    assert first.outcome is Outcome.TIMEOUT
+    assert first.error == "Task timed out after 1.00 seconds"
+    assert second["remaining_ms"] >= 900
+
+
+def test_an_invocation_behind_a_crash_runs_on_a_fresh_worker() -> None:
+    async def main() -> tuple[InvocationResult, Any, int]:
+        runtime = pool("handlers.remaining", max_workers=1, timeout=2.0)
+        try:
+            await warm_up(runtime)
+            old_pid = body_of(await runtime.invoke(query_event(), "pid"))["pid"]
+            first = runtime.invoke(query_event(crash="1"), "first")
+            second = runtime.invoke(query_event(), "second")
+            return await first, body_of(await second), old_pid
+        finally:
+            await runtime.aclose()
+
+    first, second, old_pid = asyncio.run(main())
+    assert first.outcome is Outcome.CRASH
+    assert "exit status 3" in first.error
+    assert second["pid"] != old_pid
+
+
+def test_slow_functions_are_never_pipelined() -> None:
+    async def main() -> bool:
+        runtime = pool("handlers.remaining", max_workers=1, timeout=5.0)
+        try:
+            for index in range(3):
+                await runtime.invoke(query_event(s="0.05"), f"slow{index}")
+            first = runtime.invoke(query_event(s="0.05"), "first")
+            second = runtime.invoke(query_event(), "second")
+            worker = next(iter(runtime._workers))
+            queued = worker.ahead is None
+            await first
+            await second
+            return queued
+        finally:
+            await runtime.aclose()
+
+    assert asyncio.run(main())  # 50 ms invocations: the second waits in the pool's queue

@@ -12,6 +12,16 @@ worker's stdout and stderr go to the log sink, line by line, under the function'
 The hot path runs on callbacks, without a task per invocation: `invoke()` returns a future
 that the worker's result resolves. The caller may resolve it first (API Gateway's integration
 timeout: it stops waiting); the invocation still runs to its end and its result is dropped.
+
+Pipelining: when every worker is busy and the function's invocations are short (recent ones
+took under `PIPELINE_BELOW_MS` on average), the next invocation is written to a busy worker's
+pipe at once (at most one ahead per worker) instead of waiting in the pool's queue, so the
+worker reads it the moment it finishes, without a round trip through the gateway. The worker
+still runs one invocation at a time. The function's timeout counts from the start of the
+invocation: the worker starts the next invocation as soon as it has written the previous
+result, so the pool starts its timer when that result arrives, and the worker gets a relative
+deadline for its `context`. Slower functions use the queue only, so that a request never
+waits behind a long invocation while another worker is free.
 """
 
 from __future__ import annotations
@@ -33,6 +43,7 @@ from corsway.runtimes import protocol
 from corsway.runtimes.base import FunctionConfig, InvocationResult, LogSink, Outcome
 
 INIT_TIMEOUT_S = 10.0  # Lambda's limit for the init phase
+PIPELINE_BELOW_MS = 2.0  # pipeline only functions whose invocations take less on average
 _PIPE_SIZE = 1 << 20
 _READ_SIZE = 1 << 16
 _F_SETPIPE_SZ = getattr(fcntl, "F_SETPIPE_SZ", 1031)
@@ -196,6 +207,7 @@ class Worker:
         self._pending_write = b""
         self.ready: asyncio.Future[InvocationResult | None] = loop.create_future()
         self.current: Invocation | None = None  # the invocation running now
+        self.ahead: Invocation | None = None  # written to the pipe, starts after `current`
         self._started = 0.0
         self._timeout_s = 0.0
         self._timer: asyncio.TimerHandle | None = None
@@ -206,13 +218,20 @@ class Worker:
     # -- invocation ---------------------------------------------------------------------
 
     def start(self, invocation: Invocation, timeout_s: float) -> None:
-        """Send one invocation; its result goes to the pool's done callback."""
+        """Send one invocation to this idle worker; its result goes to the done callback."""
         self.current = invocation
         self._timeout_s = timeout_s
         self._started = time.monotonic()
         deadline = time.time() + timeout_s
         self._write(protocol.invocation_frame(invocation.request_id, invocation.event, deadline))
         self._timer = self._loop.call_at(self._loop.time() + timeout_s, self._timed_out)
+
+    def send_ahead(self, invocation: Invocation) -> None:
+        """Write the next invocation while this one runs (the worker starts it when done)."""
+        self.ahead = invocation
+        # relative deadline: its time starts when the worker reads it
+        frame = protocol.invocation_frame(invocation.request_id, invocation.event, -self._timeout_s)
+        self._write(frame)
 
     def _write(self, data: bytes) -> None:
         if self._pending_write:
@@ -333,6 +352,12 @@ class Worker:
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
+        if self.ahead is not None and self.alive:
+            # The worker reads the invocation written ahead as soon as it has written this
+            # result: that invocation starts now.
+            self.current, self.ahead = self.ahead, None
+            self._started = time.monotonic()
+            self._timer = self._loop.call_at(self._loop.time() + self._timeout_s, self._timed_out)
         self._on_done(self, invocation, result)
 
     def _closed(self) -> None:
@@ -431,6 +456,8 @@ class WorkerPool:
         self._closed = False
         self._timeout_s = config.timeout_s
         self._spawns: set[asyncio.Task[None]] = set()
+        self._pipelining = bool(getattr(launcher, "pipelining", False))
+        self._average_ms = PIPELINE_BELOW_MS * 10  # recent invocation time (until measured)
 
     @property
     def size(self) -> int:
@@ -454,9 +481,33 @@ class WorkerPool:
                 worker.start(invocation, self._timeout_s)
                 return invocation.future
             self._discard(worker)
+        if (
+            self._average_ms < PIPELINE_BELOW_MS
+            and self._pipelining
+            and not self._queue
+            and len(self._workers) >= self.max_workers
+        ):
+            busy = self._busy_worker()
+            if busy is not None:
+                busy.send_ahead(invocation)
+                return invocation.future
         self._queue.append(invocation)
         self._grow(loop)
         return invocation.future
+
+    def _busy_worker(self) -> Worker | None:
+        """A running worker with nothing written ahead (the one busy longest), if any."""
+        chosen = None
+        for worker in self._workers:
+            if (
+                worker.ahead is None
+                and worker.current is not None
+                and worker.alive
+                and worker not in self._retiring
+                and (chosen is None or worker._started < chosen._started)
+            ):
+                chosen = worker
+        return chosen
 
     # -- queue and workers --------------------------------------------------------------
 
@@ -536,12 +587,18 @@ class WorkerPool:
         future = invocation.future
         if not future.done():  # done: the caller stopped waiting (integration timeout)
             future.set_result(result)
-        self._release(worker)
+        self._average_ms += (result.duration_ms - self._average_ms) / 8
+        if worker.current is None:  # no invocation was written ahead: the worker is free
+            self._release(worker)
 
     def _release(self, worker: Worker) -> None:
         """A worker is free: give it the next waiting invocation, or keep it warm."""
         if not worker.alive or worker in self._retiring or self._closed:
+            orphan = worker.ahead  # written ahead, never started: run it elsewhere
+            worker.ahead = None
             self._discard(worker)
+            if orphan is not None and not orphan.future.done() and not self._closed:
+                self._queue.appendleft(orphan)
             if self._queue and not self._closed:
                 self._grow(asyncio.get_running_loop())
             return
@@ -585,10 +642,10 @@ class WorkerPool:
             task.cancel()
         for worker in list(self._workers):
             self._workers.discard(worker)
-            invocation = worker.current
-            worker.current = None
-            if invocation is not None and not invocation.future.done():
-                invocation.future.set_result(shutdown)
+            for invocation in (worker.current, worker.ahead):
+                if invocation is not None and not invocation.future.done():
+                    invocation.future.set_result(shutdown)
+            worker.current = worker.ahead = None
             worker.close()
         self._idle.clear()
         while self._queue:

@@ -129,6 +129,8 @@ def main() -> int:
         rid_length, event_length, deadline = INVOCATION_HEADER.unpack(header)
         request_id = read(rid_length).decode()
         event = read(event_length)
+        if deadline <= 0:  # relative: the invocation starts now (see corsway.runtimes.protocol)
+            deadline = time.time() - deadline
         context = LambdaContext(request_id, deadline)
         try:
             result = handler(loads(event), context)
