@@ -108,7 +108,10 @@ class GatewayApp:
         if length is not None and length.isdigit() and int(length) > BODY_LIMIT:
             await self._too_large(scope, send, request, started)
             return
-        body = await self._read_body(receive)
+        respond = scope["extensions"].get(RESPOND) if "extensions" in scope else None
+        body = respond.received_body() if respond is not None else None
+        if body is None or len(body) > BODY_LIMIT:
+            body = await self._read_body(receive, body or b"")
         if body is None:
             await self._too_large(scope, send, request, started)
             return
@@ -132,10 +135,12 @@ class GatewayApp:
         await self._send(scope, send, request, response)
         self._log(request, response, started)
 
-    async def _read_body(self, receive: Any) -> bytes | object | None:
+    async def _read_body(self, receive: Any, first: bytes = b"") -> bytes | object | None:
         """The body; None when it is over 10 MB, `_DISCONNECTED` when the client is gone."""
-        chunks = []
-        size = 0
+        chunks = [first] if first else []
+        size = len(first)
+        if size > BODY_LIMIT:
+            return None
         while True:
             message = await receive()
             if message["type"] != "http.request":

@@ -152,6 +152,16 @@ class Responder:
         self._protocol = protocol
         self._cycle = cycle
 
+    def received_body(self) -> bytes | None:
+        """The whole request body when it has already arrived (most requests), else None
+        (then read it with ASGI `receive`)."""
+        cycle = self._cycle
+        if cycle.more_body or cycle.disconnected:
+            return None
+        body = cycle.body
+        cycle.body = bytearray()
+        return bytes(body) if body else b""
+
     def __call__(self, status: int, header_block: bytes, body: bytes, close: bool = False) -> None:
         cycle = self._cycle
         if cycle.disconnected or cycle.response_started:
