@@ -19,7 +19,7 @@ from collections.abc import Callable
 from typing import Any
 
 from corsway.gateway.accesslog import Console, cors_note
-from corsway.gateway.http import RESPOND, CaseKeptName, raw_headers
+from corsway.gateway.http import RESPOND, raw_headers
 from corsway.gateway.pipeline import Gateway, Response
 from corsway.gateway.request import GatewayRequest
 
@@ -34,7 +34,6 @@ _BAD_PATH = Response(
 _INTERNAL_ERROR = Response(
     500, [("Content-Type", "application/json")], b'{"message": "Internal server error"}'
 )
-_UVICORN_LOWERCASES = frozenset({"content-length", "transfer-encoding", "connection"})
 _INVALID_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
 # Control characters other than CR and LF (whose count is checked separately) and TAB.
 _OTHER_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -58,7 +57,6 @@ class GatewayApp:
     def __init__(self, gateway: Gateway, console: Console) -> None:
         self.console = console
         self._generation = Generation(gateway)
-        self._names: dict[str, bytes] = {}
 
     @property
     def gateway(self) -> Gateway:
@@ -219,26 +217,19 @@ class GatewayApp:
             block += ids.encode()
         respond = scope["extensions"].get(RESPOND) if "extensions" in scope else None
         if respond is not None:
+            if respond.write_paused:  # a client that does not read gets no more bytes queued
+                await respond.drain()
             respond(response.status, block, response.body, close)
             return
-        # Another ASGI server: the standard two messages.
-        headers = []
-        for line in block.split(b"\r\n")[:-1]:
-            name, _, value = line.partition(b": ")
-            headers.append((self._name(name.decode("latin-1")), value))
+        # Another ASGI server: the standard two messages (it may change the names' case).
+        headers = [
+            (name, value)
+            for name, _, value in (line.partition(b": ") for line in block.split(b"\r\n")[:-1])
+        ]
         if close:
             headers.append((b"connection", b"close"))
         await send({"type": "http.response.start", "status": response.status, "headers": headers})
         await send({"type": "http.response.body", "body": response.body})
-
-    def _name(self, name: str) -> bytes:
-        encoded = self._names.get(name)
-        if encoded is None:
-            raw = name.encode("latin-1")
-            encoded = raw if name.lower() in _UVICORN_LOWERCASES else CaseKeptName(raw)
-            if len(self._names) < 4096:
-                self._names[name] = encoded
-        return encoded
 
     def _log(self, request: GatewayRequest, response: Response, started: float) -> None:
         origin = request.header_ci("origin")

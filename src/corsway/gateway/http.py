@@ -152,6 +152,16 @@ class Responder:
         self._protocol = protocol
         self._cycle = cycle
 
+    @property
+    def write_paused(self) -> bool:
+        """The client is not reading: wait with `drain()` before sending more."""
+        paused: bool = self._protocol.flow.write_paused
+        return paused
+
+    async def drain(self) -> None:
+        """Wait until the client has read enough of what was sent (or has gone)."""
+        await self._protocol.flow.drain()
+
     def received_body(self) -> bytes | None:
         """The whole request body when it has already arrived (most requests), else None
         (then read it with ASGI `receive`)."""
@@ -396,17 +406,6 @@ def protocol_class(
     if on_rejection is not None:
         attributes["on_rejection"] = staticmethod(on_rejection)
     return type("GatewayHttpProtocol", (RawHeaderProtocol,), attributes)
-
-
-class CaseKeptName(bytes):
-    """A response header name that uvicorn writes without lower-casing it."""
-
-    __slots__ = ()
-
-    def lower(self) -> bytes:
-        # uvicorn lower-cases names only to recognise content-length, transfer-encoding and
-        # connection, which the gateway never passes in this type.
-        return self
 
 
 def raw_headers(scope: Any) -> list[tuple[bytes, bytes]]:
