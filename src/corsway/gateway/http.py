@@ -150,7 +150,10 @@ class Responder:
 
     def __init__(self, protocol: RawHeaderProtocol, cycle: RequestResponseCycle) -> None:
         self._protocol = protocol
-        self._cycle = cycle
+        # The scope holds this object and the cycle holds the scope: the reference is dropped
+        # once the response is sent, so that no request leaves a reference cycle for the
+        # garbage collector (whose pauses show as tail latency).
+        self._cycle: RequestResponseCycle | None = cycle
 
     @property
     def write_paused(self) -> bool:
@@ -166,7 +169,7 @@ class Responder:
         """The whole request body when it has already arrived (most requests), else None
         (then read it with ASGI `receive`)."""
         cycle = self._cycle
-        if cycle.more_body or cycle.disconnected:
+        if cycle is None or cycle.more_body or cycle.disconnected:
             return None
         body = cycle.body
         cycle.body = bytearray()
@@ -174,8 +177,9 @@ class Responder:
 
     def __call__(self, status: int, header_block: bytes, body: bytes, close: bool = False) -> None:
         cycle = self._cycle
-        if cycle.disconnected or cycle.response_started:
+        if cycle is None or cycle.disconnected or cycle.response_started:
             return
+        self._cycle = None
         cycle.response_started = True
         cycle.waiting_for_100_continue = False
         protocol = self._protocol
