@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import io
 
 import httpx
@@ -11,7 +10,7 @@ from corsway.gateway.accesslog import Console
 from corsway.gateway.asgi import GatewayApp
 from corsway.gateway.pipeline import Gateway
 from corsway.gateway.template import build_api
-from tests.gateway.support import SERVICE_DIR, TemplateBuilder
+from tests.gateway.support import SERVICE_DIR, TemplateBuilder, run_async
 
 
 def app() -> GatewayApp:
@@ -29,7 +28,7 @@ def request(method: str, path: str, **kwargs: object) -> httpx.Response:
         async with httpx.AsyncClient(transport=transport, base_url="http://gw.test") as client:
             return await client.request(method, path, **kwargs)  # type: ignore[arg-type]
 
-    return asyncio.run(send())
+    return run_async(send())
 
 
 def test_a_preflight_through_plain_asgi_messages() -> None:

@@ -15,7 +15,7 @@ from uvicorn.server import ServerState
 from corsway.gateway.accesslog import Console
 from corsway.gateway.server import GatewayServer
 from corsway.gateway.template import build_api
-from tests.gateway.support import SERVICE_DIR, TemplateBuilder
+from tests.gateway.support import SERVICE_DIR, TemplateBuilder, run_async
 
 
 class FakeSocket:
@@ -103,6 +103,6 @@ def test_requests_leave_no_cyclic_garbage(kind: str) -> None:
             await server.aclose_runtimes()
             server.sock.close()
 
-    collected, answer = asyncio.run(main())
+    collected, answer = run_async(main())
     assert answer.startswith(b"HTTP/1.1 ")
     assert collected == 0, f"{collected} objects in reference cycles after 300 requests"

@@ -29,7 +29,7 @@ from pathlib import Path
 import pytest
 
 from corsway.runtimes.registry import DEFAULT_MAX_WORKERS
-from tests.gateway.support import FIXTURES
+from tests.gateway.support import FIXTURES, run_async
 
 SERVICE = FIXTURES / "load_service"
 REQUESTS = 20_000
@@ -326,7 +326,7 @@ def test_mixed_load_loses_no_answer_and_stays_up(
     sampler.start()
     results = Results()
     try:
-        asyncio.run(asyncio.wait_for(run_clients(port, cases, results), 200))
+        run_async(asyncio.wait_for(run_clients(port, cases, results), 200))
     finally:
         stop.set()
         sampler.join()

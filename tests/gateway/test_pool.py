@@ -10,7 +10,7 @@ from typing import Any
 from corsway.runtimes.base import FunctionConfig, InvocationResult, Outcome
 from corsway.runtimes.pool import WorkerPool
 from corsway.runtimes.python import PythonLauncher
-from tests.gateway.support import SERVICE_DIR
+from tests.gateway.support import SERVICE_DIR, run_async
 
 
 def pool(handler: str, *, max_workers: int = 2, timeout: float = 6.0) -> WorkerPool:
@@ -54,7 +54,7 @@ def test_a_burst_never_starts_more_workers_than_the_bound() -> None:
             await runtime.aclose()
         return list(results), peak
 
-    results, peak = asyncio.run(main())
+    results, peak = run_async(main())
     assert peak <= 2
     assert len({pid_of(result) for result in results}) <= 2
     assert all(result.outcome is Outcome.SUCCESS for result in results)
@@ -74,7 +74,7 @@ def test_an_abandoned_invocation_runs_to_its_end_and_its_worker_is_reused() -> N
         finally:
             await runtime.aclose()
 
-    first, second, size = asyncio.run(main())
+    first, second, size = run_async(main())
     assert first.error == "gave up"  # the late result did not overwrite the caller's
     assert second.outcome is Outcome.SUCCESS  # the same single worker, once free
     assert size == 1
@@ -94,7 +94,7 @@ def test_an_invocation_abandoned_while_queued_never_runs() -> None:
         finally:
             await runtime.aclose()
 
-    pids, queued = asyncio.run(main())
+    pids, queued = run_async(main())
     assert pids[0] == pids[1]  # the 5 s invocation was skipped, not run
     assert queued.error == "gave up"
 
@@ -112,7 +112,7 @@ def test_recycle_replaces_idle_workers_with_a_warm_fresh_one() -> None:
         finally:
             await runtime.aclose()
 
-    before, after, size = asyncio.run(main())
+    before, after, size = run_async(main())
     assert after != before
     assert size == 1
 
@@ -127,7 +127,7 @@ def test_a_timeout_counts_from_the_start_of_the_invocation_not_the_queue() -> No
         finally:
             await runtime.aclose()
 
-    first, second = asyncio.run(main())
+    first, second = run_async(main())
     assert first.outcome is Outcome.SUCCESS
     assert second.outcome is Outcome.SUCCESS  # 1.4 s after it was queued, 0.7 s of running
 
@@ -160,7 +160,7 @@ def test_a_pipelined_invocation_gets_its_whole_timeout_from_its_start() -> None:
         finally:
             await runtime.aclose()
 
-    first, second, pipelined = asyncio.run(main())
+    first, second, pipelined = run_async(main())
     assert pipelined
     assert first["pid"] == second["pid"]  # one worker ran both, one after the other
     assert 300 <= first["remaining_ms"] <= 400
@@ -178,7 +178,7 @@ def test_an_invocation_behind_a_timed_out_one_runs_on_a_fresh_worker() -> None:
         finally:
             await runtime.aclose()
 
-    first, second = asyncio.run(main())
+    first, second = run_async(main())
     assert first.outcome is Outcome.TIMEOUT
     assert first.error == "Task timed out after 1.00 seconds"
     assert second["remaining_ms"] >= 900
@@ -196,7 +196,7 @@ def test_an_invocation_behind_a_crash_runs_on_a_fresh_worker() -> None:
         finally:
             await runtime.aclose()
 
-    first, second, old_pid = asyncio.run(main())
+    first, second, old_pid = run_async(main())
     assert first.outcome is Outcome.CRASH
     assert "exit status 3" in first.error
     assert second["pid"] != old_pid
@@ -218,4 +218,4 @@ def test_slow_functions_are_never_pipelined() -> None:
         finally:
             await runtime.aclose()
 
-    assert asyncio.run(main())  # 50 ms invocations: the second waits in the pool's queue
+    assert run_async(main())  # 50 ms invocations: the second waits in the pool's queue
