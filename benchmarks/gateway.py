@@ -231,8 +231,8 @@ def wrk_script(method: str, headers: dict[str, str], directory: Path) -> Path:
 
 
 def parse_ms(text: str) -> float:
-    value, unit = re.fullmatch(r"([\d.]+)(us|ms|s)", text).groups()  # type: ignore[union-attr]
-    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+    value, unit = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text).groups()  # type: ignore[union-attr]
+    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}[unit]
 
 
 def run_wrk(
@@ -258,10 +258,15 @@ def run_wrk(
     if warm_up:
         subprocess.run([*command[:3], "-d1s", "-s", str(script), url], capture_output=True)
     output = subprocess.run([*command, url], capture_output=True, text=True).stdout
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
-    # Anchored: "+/- Stdev" columns such as "99.99%" must not be read as the 99th percentile.
-    p50 = parse_ms(re.search(r"(?m)^\s+50%\s+(\S+)", output).group(1))  # type: ignore[union-attr]
-    p99 = parse_ms(re.search(r"(?m)^\s+99%\s+(\S+)", output).group(1))  # type: ignore[union-attr]
+    found = re.search(r"Requests/sec:\s+([\d.]+)", output)
+    # the latency distribution's lines only (a "+/- Stdev" column can end in "50%" too)
+    p50_line = re.search(r"^\s+50%\s+(\S+)$", output, re.M)
+    p99_line = re.search(r"^\s+99%\s+(\S+)$", output, re.M)
+    if found is None or p50_line is None or p99_line is None:  # no answer at all
+        return Result(name, 0.0, float("nan"), float("nan"), "no answers")
+    rps = float(found.group(1))
+    p50 = parse_ms(p50_line.group(1))
+    p99 = parse_ms(p99_line.group(1))
     errors = ""
     match = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
     if match:
@@ -495,7 +500,9 @@ def main() -> int:
     print(f"Python GET p99: {get.p99_ms:.2f} ms (target < 10 ms: {'met' if p99_ok else 'NOT met'})")
     ok &= p99_ok
     for key, label in (("offline-Python", "Python"), ("offline-Node", "Node")):
-        if key in results:
+        if key in results and not results[key].requests_per_s:
+            print(f"serverless-offline {label} GET answered nothing: no ratio")
+        elif key in results:
             ratio = get.requests_per_s / results[key].requests_per_s
             target = " (target >= 2.0: " + ("met" if ratio >= 2 else "NOT met") + ")"
             print(f"Python GET / serverless-offline {label} GET: {ratio:.2f}"

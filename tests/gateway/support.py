@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import io
 import json
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Coroutine, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 
@@ -24,6 +25,7 @@ SERVICE_DIR = FIXTURES / "gateway_service"
 SLS3 = FIXTURES / "sls3"
 EXAMPLE_DIR = FIXTURES.parent.parent / "examples" / "products-service"
 EXAMPLE_TEMPLATE = FIXTURES / "products-service" / "expected-template.json"
+T = TypeVar("T")
 
 
 def sls3_template(case: str) -> dict[str, Any]:
@@ -263,3 +265,23 @@ def running_gateway(
     finally:
         server.stop()
         thread.join(timeout=15)
+
+
+def run_async(awaitable: Coroutine[Any, Any, T]) -> T:
+    """`asyncio.run` in a thread of its own: independent of any loop running in this thread
+    (the browser tests' session-wide Playwright keeps one running)."""
+    results: list[T] = []
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            results.append(asyncio.run(awaitable))
+        except BaseException as error:  # handed to the caller
+            errors.append(error)
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join()
+    if errors:
+        raise errors[0]
+    return results[0]

@@ -158,7 +158,7 @@ def test_killed_busy_worker_is_502(gateway: RunningGateway) -> None:
     while not getattr(pool, "_workers", None) and time.monotonic() < deadline:
         time.sleep(0.01)
     worker = next(iter(pool._workers))  # type: ignore[attr-defined]
-    while worker._result is None and time.monotonic() < deadline:  # not yet handling it
+    while worker.current is None and time.monotonic() < deadline:  # not yet handling it
         time.sleep(0.01)
     os.kill(worker.pid, signal.SIGKILL)
     thread.join(timeout=20)

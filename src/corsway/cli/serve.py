@@ -18,7 +18,13 @@ from corsway.gateway.model import AWS_PROXY, COGNITO_USER_POOLS, MOCK, Api, Meth
 
 @click.command("serve")
 @click.argument("service", required=False, type=click.Path(path_type=Path))
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on. Anything but a loopback address exposes your handlers to "
+    "other machines (a warning says to whom).",
+)
 @click.option("--port", default=3000, show_default=True, type=int, help="Port to listen on.")
 @click.option("--stage", default="dev", show_default=True, help="Stage to compile and serve.")
 @click.option("--region", default="us-east-1", show_default=True, help="AWS region to compile for.")
@@ -53,16 +59,27 @@ def serve(
 ) -> None:
     """Serve SERVICE (default: the current directory) the way API Gateway would."""
     from corsway.gateway.authorizers import EXPLICIT_DENY_MESSAGES
-    from corsway.gateway.loader import check_functions, compile_and_load, load_template_file
+    from corsway.gateway.http import exposure_warning
+    from corsway.gateway.loader import (
+        LoadedService,
+        check_functions,
+        compile_and_load,
+        load_template_file,
+        service_directory,
+    )
+    from corsway.gateway.reload import Reloader, ReloadSource
     from corsway.gateway.server import GatewayServer
 
-    err = RichConsole(stderr=True, highlight=False)
-    try:
+    def load() -> tuple[LoadedService, list[str]]:
         if template_file is not None:
             loaded = load_template_file(template_file, service, stage=stage, region=region)
         else:
             loaded = compile_and_load(service, stage=stage, region=region)
-        notes = check_functions(loaded.api, loaded.source)
+        return loaded, check_functions(loaded.api, loaded.source)
+
+    err = RichConsole(stderr=True, highlight=False)
+    try:
+        loaded, notes = load()
         console = Console()
         server = GatewayServer(
             loaded.api,
@@ -72,19 +89,42 @@ def serve(
             stage_prefix=not no_stage_prefix,
             explicit_deny_message=EXPLICIT_DENY_MESSAGES[explicit_deny_wording],
         )
+        source = ReloadSource(
+            service_dir=service_directory(service),
+            config_file=Path(loaded.source),
+            template_mode=template_file is not None,
+            load=load,
+        )
     except CorswayError as error:
         err.print(str(error), style="bold red", markup=False, soft_wrap=True)
         sys.exit(1)
+    notes = [*loaded.api.notes, *notes]
+    server.reloader = Reloader(server, source, known_warnings=[*map(str, loaded.warnings), *notes])
     out = RichConsole(highlight=False, width=None if sys.stdout.isatty() else 160)
     for warning in loaded.warnings:
         out.print(f"[yellow]{warning}[/]", soft_wrap=True)
-    print_banner(out, loaded.api, server.base_url, loaded.source, [*loaded.api.notes, *notes])
+    exposed = exposure_warning(host, server.base_url)
+    if exposed is not None:
+        out.print(exposed, style="bold yellow", markup=False, soft_wrap=True)
+    watching = (
+        f"watching {source.service_dir} for changes: edits to {source.config_file.name} or the "
+        "handlers apply to the next request"
+    )
+    print_banner(out, loaded.api, server.base_url, loaded.source, notes, watching=watching)
     with contextlib.suppress(KeyboardInterrupt):
         server.run()
 
 
-def print_banner(out: RichConsole, api: Api, base_url: str, source: str, notes: list[str]) -> None:
-    """The start banner: where to send requests, and every route."""
+def print_banner(
+    out: RichConsole,
+    api: Api,
+    base_url: str,
+    source: str,
+    notes: list[str],
+    *,
+    watching: str = "",
+) -> None:
+    """The start banner: where to send requests, every route, what is watched for reload."""
     out.print(f"[bold]corsway serve[/]  {api.name}  (stage {api.stage}, from {source})")
     out.print(f"  base URL: [bold cyan]{base_url}[/]")
     table = Table(show_edge=False, pad_edge=False, header_style="bold")
@@ -106,6 +146,8 @@ def print_banner(out: RichConsole, api: Api, base_url: str, source: str, notes: 
     )
     for note in notes:
         out.print(f"[yellow]note:[/] {note}", soft_wrap=True)
+    if watching:
+        out.print(watching, style="dim", markup=False, soft_wrap=True)
     out.print("[dim]one line per request: method path status latency function CORS-note[/]")
 
 

@@ -125,6 +125,12 @@ class Console:
         note: str,
     ) -> None:
         """One access-log line."""
+        if not self._color:
+            line = f"{method} {path}  {status}  {latency_ms:.1f}ms"
+            if function:
+                line = f"{line}  {function}"
+            self.write(f"{line}  {note}" if note else line)
+            return
         code = _GREEN if status < 400 else _YELLOW if status < 500 else _RED
         parts = [
             f"{method} {path}",
@@ -136,6 +142,11 @@ class Console:
         if note:
             parts.append(self._paint(_DIM, note))
         self.write("  ".join(parts))
+
+    def note(self, text: str, color: str = "") -> None:
+        """A line of the server's own (a reload, a warning), optionally in green/yellow/red."""
+        code = {"green": _GREEN, "yellow": _YELLOW, "red": _RED}.get(color)
+        self.write(self._paint(code, text) if code else text)
 
     def function_output(self, key: str, line: str) -> None:
         """A line the handler printed."""

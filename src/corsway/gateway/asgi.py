@@ -1,76 +1,148 @@
 """The gateway as an ASGI application: HTTP in, pipeline, HTTP out, one access-log line.
 
-The front door runs before the pipeline: a body over 10 MB is refused with API Gateway's
-plain-text 413 (no CORS headers, no gateway response). Every other answer gets
-`x-amzn-RequestId` and `x-amz-apigw-id`, plus `x-amzn-ErrorType` for gateway responses.
+The front door runs before the pipeline: a path with invalid percent-encoding is a plain-text
+400, and a body over 10 MB is refused with API Gateway's plain-text 413 (no CORS headers, no
+gateway response). Every other answer gets `x-amzn-RequestId` and `x-amz-apigw-id`, plus
+`x-amzn-ErrorType` for gateway responses.
+
+The gateway (the API model and its runtimes) can be replaced while serving (`swap`, on
+reload): each request runs from start to end on the gateway it started on, and the previous
+one learns when its last request has finished (`Generation.drained`).
 """
 
 from __future__ import annotations
 
+import re
 import time
+import traceback
+from collections.abc import Callable
 from typing import Any
 
 from corsway.gateway.accesslog import Console, cors_note
-from corsway.gateway.http import CaseKeptName, raw_headers
+from corsway.gateway.http import RESPOND, raw_headers
 from corsway.gateway.pipeline import Gateway, Response
 from corsway.gateway.request import GatewayRequest
 
 BODY_LIMIT = 10 * 1024 * 1024  # 10485760 bytes: API Gateway's payload limit
 _TOO_LARGE_BODY = b"HTTP content length exceeded 10485760 bytes."
-_TOO_LARGE_HEADERS = [
-    (b"content-type", b"text; charset=utf-8"),
-    (b"content-length", str(len(_TOO_LARGE_BODY)).encode()),
-    (b"connection", b"close"),  # the rest of the body is never read
-]
-_UVICORN_LOWERCASES = frozenset({"content-length", "transfer-encoding", "connection"})
+_TOO_LARGE = Response(413, [("content-type", "text; charset=utf-8")], _TOO_LARGE_BODY)
+_BAD_PATH = Response(
+    400,
+    [("content-type", "text/plain; charset=utf-8")],
+    b"Bad Request: invalid percent-encoding in the path",
+)
+_INTERNAL_ERROR = Response(
+    500, [("Content-Type", "application/json")], b'{"message": "Internal server error"}'
+)
+_INVALID_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
+# Control characters other than CR and LF (whose count is checked separately) and TAB.
+_OTHER_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_DISCONNECTED = object()
+
+
+class Generation:
+    """One gateway and the requests running on it."""
+
+    __slots__ = ("drained", "gateway", "in_flight")
+
+    def __init__(self, gateway: Gateway) -> None:
+        self.gateway = gateway
+        self.in_flight = 0
+        self.drained: Callable[[], None] | None = None  # called once no request runs on it
 
 
 class GatewayApp:
     """ASGI entry point for a `Gateway`."""
 
     def __init__(self, gateway: Gateway, console: Console) -> None:
-        self.gateway = gateway
         self.console = console
-        self._names: dict[str, bytes] = {}
+        self._generation = Generation(gateway)
+
+    @property
+    def gateway(self) -> Gateway:
+        """The gateway new requests run on."""
+        return self._generation.gateway
+
+    def swap(self, gateway: Gateway) -> Generation:
+        """Send new requests to `gateway`; returns the previous generation (still draining)."""
+        previous = self._generation
+        self._generation = Generation(gateway)
+        return previous
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] != "http":
             return
+        generation = self._generation
+        generation.in_flight += 1
+        try:
+            await self._handle(generation.gateway, scope, receive, send)
+        finally:
+            generation.in_flight -= 1
+            if generation.drained is not None and not generation.in_flight:
+                drained, generation.drained = generation.drained, None
+                drained()
+
+    async def _handle(self, gateway: Gateway, scope: Any, receive: Any, send: Any) -> None:
         started = time.perf_counter()
         headers = [
             (name.decode("latin-1"), value.decode("utf-8", "replace"))
             for name, value in raw_headers(scope)
         ]
-        raw_path = scope.get("raw_path") or scope["path"].encode()
+        raw_path = (scope.get("raw_path") or scope["path"].encode()).decode("latin-1")
         client = scope.get("client")
         request = GatewayRequest(
             method=scope["method"],
-            raw_path=raw_path.decode("latin-1"),
+            raw_path=raw_path,
             query_string=scope["query_string"].decode("latin-1"),
             headers=headers,
             source_ip=client[0] if client else "127.0.0.1",
             http_version=scope.get("http_version", "1.1"),
         )
+        if "%" in raw_path and _INVALID_PERCENT.search(raw_path):
+            await self._send(scope, send, None, _BAD_PATH)
+            self._front_door_log(request, 400, started, "invalid percent-encoding in the path")
+            return
         length = request.header_ci("content-length")
         if length is not None and length.isdigit() and int(length) > BODY_LIMIT:
-            await self._too_large(send, request, started)
+            await self._too_large(scope, send, request, started)
             return
-        body = await self._read_body(receive)
+        respond = scope["extensions"].get(RESPOND) if "extensions" in scope else None
+        body = respond.received_body() if respond is not None else None
+        if body is None or len(body) > BODY_LIMIT:
+            body = await self._read_body(receive, body or b"")
         if body is None:
-            await self._too_large(send, request, started)
+            await self._too_large(scope, send, request, started)
             return
+        if body is _DISCONNECTED:
+            return  # the client went away (or the front door refused the rest of the body)
+        assert isinstance(body, bytes)
         request.body = body
-        response = await self.gateway.handle(request)
-        await self._send(send, request, response)
+        try:
+            response = await gateway.handle(request)
+        except Exception as error:  # a bug in corsway: answer, report it, keep serving
+            frame = traceback.extract_tb(error.__traceback__)[-1]
+            response = Response(
+                _INTERNAL_ERROR.status,
+                _INTERNAL_ERROR.headers,
+                _INTERNAL_ERROR.body,
+                problem=(
+                    f"corsway internal error ({type(error).__name__}: {error} at "
+                    f"{frame.filename}:{frame.lineno}); please report it"
+                ),
+            )
+        await self._send(scope, send, request, response)
         self._log(request, response, started)
 
-    async def _read_body(self, receive: Any) -> bytes | None:
-        chunks = []
-        size = 0
+    async def _read_body(self, receive: Any, first: bytes = b"") -> bytes | object | None:
+        """The body; None when it is over 10 MB, `_DISCONNECTED` when the client is gone."""
+        chunks = [first] if first else []
+        size = len(first)
+        if size > BODY_LIMIT:
+            return None
         while True:
             message = await receive()
             if message["type"] != "http.request":
-                break
+                return _DISCONNECTED
             chunk = message.get("body", b"")
             if chunk:
                 size += len(chunk)
@@ -79,60 +151,102 @@ class GatewayApp:
                 chunks.append(chunk)
             if not message.get("more_body", False):
                 break
+        if not chunks:
+            return b""
         return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
-    async def _too_large(self, send: Any, request: GatewayRequest, started: float) -> None:
-        await send({"type": "http.response.start", "status": 413, "headers": _TOO_LARGE_HEADERS})
-        await send({"type": "http.response.body", "body": _TOO_LARGE_BODY})
+    async def _too_large(
+        self, scope: Any, send: Any, request: GatewayRequest, started: float
+    ) -> None:
+        await self._send(scope, send, None, _TOO_LARGE, close=True)  # the body is not read
+        self._front_door_log(
+            request,
+            413,
+            started,
+            "body over API Gateway's 10 MB limit (plain-text 413, no CORS headers)",
+        )
+
+    def _front_door_log(
+        self, request: GatewayRequest, status: int, started: float, note: str
+    ) -> None:
         self.console.access(
             method=request.method,
             path=request.raw_path,
-            status=413,
+            status=status,
             latency_ms=(time.perf_counter() - started) * 1000,
             function=None,
-            note="body over API Gateway's 10 MB limit (plain-text 413, no CORS headers)",
+            note=note,
         )
 
-    def _name(self, name: str) -> bytes:
-        encoded = self._names.get(name)
-        if encoded is None:
-            raw = name.encode("latin-1")
-            encoded = raw if name.lower() in _UVICORN_LOWERCASES else CaseKeptName(raw)
-            if len(self._names) < 4096:
-                self._names[name] = encoded
-        return encoded
+    # -- sending ------------------------------------------------------------------------
 
-    async def _send(self, send: Any, request: GatewayRequest, response: Response) -> None:
-        name = self._name
-        encoded = response.encoded
-        if encoded is None:
-            encoded = [(name(k), v.encode("utf-8")) for k, v in response.headers]
-            encoded.append((b"content-length", str(len(response.body)).encode()))
-            response.encoded = encoded  # a shared static response keeps it for next time
-        headers = encoded.copy()
-        headers.append((name("x-amzn-RequestId"), request.request_id.encode()))
-        if response.error_type is not None:
-            headers.append((name("x-amzn-ErrorType"), response.error_type.encode()))
-        headers.append((name("x-amz-apigw-id"), request.extended_request_id.encode()))
+    def _header_block(self, response: Response) -> bytes:
+        """`Name: value\\r\\n` lines for the response's headers and Content-Length."""
+        block = response.encoded
+        if block is None:
+            headers = response.headers
+            text = "".join([f"{name}: {value}\r\n" for name, value in headers])
+            count = len(headers)
+            if (
+                text.count("\n") != count
+                or text.count("\r") != count
+                or _OTHER_CONTROLS.search(text)
+            ):
+                text = "".join(
+                    f"{name}: {value}\r\n" for name, value in _valid_headers(headers, self.console)
+                )
+            block = text.encode() + b"content-length: %d\r\n" % len(response.body)
+            response.encoded = block  # a shared static response keeps it for next time
+        return block
+
+    async def _send(
+        self,
+        scope: Any,
+        send: Any,
+        request: GatewayRequest | None,
+        response: Response,
+        *,
+        close: bool = False,
+    ) -> None:
+        block = self._header_block(response)
+        if request is not None:
+            ids = f"x-amzn-RequestId: {request.request_id}\r\n"
+            if response.error_type is not None:
+                ids += f"x-amzn-ErrorType: {response.error_type}\r\n"
+            ids += f"x-amz-apigw-id: {request.extended_request_id}\r\n"
+            block += ids.encode()
+        respond = scope["extensions"].get(RESPOND) if "extensions" in scope else None
+        if respond is not None:
+            if respond.write_paused:  # a client that does not read gets no more bytes queued
+                await respond.drain()
+            respond(response.status, block, response.body, close)
+            return
+        # Another ASGI server: the standard two messages (it may change the names' case).
+        headers = [
+            (name, value)
+            for name, _, value in (line.partition(b": ") for line in block.split(b"\r\n")[:-1])
+        ]
+        if close:
+            headers.append((b"connection", b"close"))
         await send({"type": "http.response.start", "status": response.status, "headers": headers})
         await send({"type": "http.response.body", "body": response.body})
 
     def _log(self, request: GatewayRequest, response: Response, started: float) -> None:
         origin = request.header_ci("origin")
-        preflight = request.header_ci("access-control-request-method")
         note = cors_note(
             method=request.method,
             origin=origin,
-            preflight_method=preflight,
+            preflight_method=request.header_ci("access-control-request-method"),
             status=response.status,
             headers=response.headers,
             credentialed=origin is not None and request.header_ci("cookie") is not None,
         )
         if response.note:
             note = f"{response.note}; {note}" if note else response.note
+        query = request.query_string
         self.console.access(
             method=request.method,
-            path=request.raw_path + (f"?{request.query_string}" if request.query_string else ""),
+            path=f"{request.raw_path}?{query}" if query else request.raw_path,
             status=response.status,
             latency_ms=(time.perf_counter() - started) * 1000,
             function=response.function,
@@ -140,3 +254,18 @@ class GatewayApp:
         )
         if response.problem:
             self.console.problem(response.problem)
+
+
+def _valid_headers(headers: list[tuple[str, str]], console: Console) -> list[tuple[str, str]]:
+    """The headers that can go on the wire; the others are dropped, saying so."""
+    kept = []
+    for name, value in headers:
+        text = f"{name}: {value}"
+        if "\r" in text or "\n" in text or _OTHER_CONTROLS.search(text):
+            console.problem(
+                f"response header {name!r} dropped: its name or value {value!r} contains a "
+                "control character, which HTTP does not allow"
+            )
+            continue
+        kept.append((name, value))
+    return kept

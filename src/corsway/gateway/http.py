@@ -1,37 +1,111 @@
-"""The HTTP layer: uvicorn with header names kept as the client sent them.
+"""The HTTP layer: uvicorn's httptools protocol with API Gateway's front door in front of it.
 
-ASGI servers lower-case header names; API Gateway passes them on as sent (`tEsT-HEADeR`
-arrives as `tEsT-HEADeR`). `RawHeaderProtocol` is uvicorn's httptools protocol plus one list:
-in `on_header` it records each (raw name, value) pair into the scope's
-`extensions["corsway.raw_headers"]["headers"]`. Response header names go out in the case the
-app gives them (see `CaseKeptName`).
+- Header names are kept as the client sent them (ASGI servers lower-case them; API Gateway
+  passes `tEsT-HEADeR` on as `tEsT-HEADeR`): `on_header` records each (raw name, value) pair
+  into the scope's `extensions["corsway.raw_headers"]["headers"]`. Response header names go out
+  in the case the app gives them.
+- Limits and malformed input are answered here, before the app sees anything, with a plain-text
+  4xx and `Connection: close`, never a traceback: a request line plus header values over API
+  Gateway's 10,240 bytes → 431; a request that does not parse (bad request line, invalid
+  Content-Length, bytes that are not HTTP) → 400; a request whose head, or whose body, stops
+  arriving for `request_timeout_s` → 408. A connection that never sends a byte is closed after
+  the keep-alive timeout, as an idle keep-alive connection is.
+- Responses leave in one write: the app hands the whole response to
+  `extensions["corsway.respond"]` (see `Responder`), which skips uvicorn's per-header checks
+  (the gateway validates header values itself) and the two-message ASGI send.
 """
 
 from __future__ import annotations
 
 import errno
+import ipaddress
 import socket
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
-from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+import httptools
+from uvicorn.protocols.http.httptools_impl import (
+    STATUS_LINE,
+    HttpToolsProtocol,
+    RequestResponseCycle,
+)
 
 from corsway.errors import CorswayError
 
 RAW_HEADERS = "corsway.raw_headers"
+RESPOND = "corsway.respond"
+
+HEAD_LIMIT = 10240  # API Gateway: "total combined size of request line and header values"
+RAW_HEAD_LIMIT = 65536  # names included: bounds the memory of a head made of many empty headers
+
+
+@dataclass(frozen=True, slots=True)
+class Rejection:
+    """A request the front door refuses, and what the console says about it."""
+
+    status: int
+    body: bytes
+    note: str
+
+
+# What API Gateway's front door does for a head over its limit is not documented byte for byte;
+# users report the text below. The other bodies are corsway's (plain text, like the 413).
+TOO_LARGE_HEAD = Rejection(
+    431,
+    b"HTTP header is larger than 10240 bytes.",
+    "request line + headers over API Gateway's 10,240-byte limit",
+)
+HEAD_TIMEOUT = Rejection(
+    408, b"Request Timeout", "the request head did not arrive in time (slow or stalled client)"
+)
+BODY_TIMEOUT = Rejection(
+    408, b"Request Timeout", "the request body stopped arriving (slow or stalled client)"
+)
+INVALID_PATH_ENCODING = Rejection(
+    400, b"Bad Request: invalid percent-encoding in the path", "invalid percent-encoding"
+)
+
+# Console hook: (method or "-", path or "-", status, note).
+RejectionLog = Callable[[str, str, int, str], None]
+
+
+def bad_request(error: Exception) -> Rejection:
+    """A 400 for a request the HTTP parser refused, saying what was wrong."""
+    detail = str(error).strip() or type(error).__name__
+    if isinstance(error, httptools.HttpParserInvalidMethodError):
+        detail = "invalid request method"
+    elif isinstance(error, httptools.HttpParserInvalidURLError):
+        detail = "invalid request target"
+    return Rejection(400, b"Bad Request", f"malformed HTTP request: {detail}")
+
+
+def _encode_rejection(rejection: Rejection) -> bytes:
+    return b"".join(
+        (
+            STATUS_LINE[rejection.status],
+            b"content-type: text/plain; charset=utf-8\r\n",
+            b"content-length: %d\r\n" % len(rejection.body),
+            b"connection: close\r\n\r\n",
+            rejection.body,
+        )
+    )
 
 
 class _CorkedTransport:
     """Holds a response head until its body is written, so that both leave in one send.
 
     uvicorn writes the status line and headers, then the body, as two writes (two syscalls,
-    two TCP segments). Everything else is passed to the real transport.
+    two TCP segments). Only responses that do not go through `Responder` (uvicorn's own 500)
+    take this path. Everything else is passed to the real transport.
     """
 
-    __slots__ = ("_head", "_transport")
+    __slots__ = ("_head", "_transport", "trailer")
 
     def __init__(self, transport: Any) -> None:
         self._transport = transport
         self._head: bytes | None = None
+        self.trailer: bytes | None = None  # written just before closing (a deferred refusal)
 
     def write(self, data: bytes) -> None:
         head = self._head
@@ -50,6 +124,9 @@ class _CorkedTransport:
 
     def close(self) -> None:
         self.flush()
+        if self.trailer is not None and not self._transport.is_closing():
+            self._transport.write(self.trailer)
+            self.trailer = None
         self._transport.close()
 
     def is_closing(self) -> bool:
@@ -60,39 +137,279 @@ class _CorkedTransport:
         return getattr(self._transport, name)
 
 
+class Responder:
+    """`extensions["corsway.respond"]`: sends one complete response in a single write.
+
+    `header_block` is the header lines (each ending in CRLF, Content-Length included) without
+    the status line and the blank line; `close` ends the connection after the response. Honours
+    what uvicorn's own send would: its default headers (Date), `Connection: close` when the
+    connection is not kept alive, no body for HEAD, nothing once the client has gone.
+    """
+
+    __slots__ = ("_cycle", "_protocol")
+
+    def __init__(self, protocol: RawHeaderProtocol, cycle: RequestResponseCycle) -> None:
+        self._protocol = protocol
+        # The scope holds this object and the cycle holds the scope: the reference is dropped
+        # once the response is sent, so that no request leaves a reference cycle for the
+        # garbage collector (whose pauses show as tail latency).
+        self._cycle: RequestResponseCycle | None = cycle
+
+    @property
+    def write_paused(self) -> bool:
+        """The client is not reading: wait with `drain()` before sending more."""
+        paused: bool = self._protocol.flow.write_paused
+        return paused
+
+    async def drain(self) -> None:
+        """Wait until the client has read enough of what was sent (or has gone)."""
+        await self._protocol.flow.drain()
+
+    def received_body(self) -> bytes | None:
+        """The whole request body when it has already arrived (most requests), else None
+        (then read it with ASGI `receive`)."""
+        cycle = self._cycle
+        if cycle is None or cycle.more_body or cycle.disconnected:
+            return None
+        body = cycle.body
+        cycle.body = bytearray()
+        return bytes(body) if body else b""
+
+    def __call__(self, status: int, header_block: bytes, body: bytes, close: bool = False) -> None:
+        cycle = self._cycle
+        if cycle is None or cycle.disconnected or cycle.response_started:
+            return
+        self._cycle = None
+        cycle.response_started = True
+        cycle.waiting_for_100_continue = False
+        protocol = self._protocol
+        if close:
+            cycle.keep_alive = False
+        keep_alive = cycle.keep_alive
+        parts = [STATUS_LINE[status], protocol.default_header_block(), header_block]
+        if not keep_alive:
+            parts.append(b"connection: close\r\n")
+        parts.append(b"\r\n")
+        if body and cycle.scope["method"] != "HEAD":
+            parts.append(body)
+        protocol.raw_transport.write(b"".join(parts))
+        cycle.response_complete = True
+        cycle.message_event.set()
+        if not keep_alive:
+            protocol.transport.close()  # the corked transport: writes a deferred refusal first
+        cycle.on_response()
+
+
 class RawHeaderProtocol(HttpToolsProtocol):
-    """uvicorn's httptools protocol that also keeps the raw header names of each request,
-    and sends each response's head and body together."""
+    """uvicorn's httptools protocol that keeps raw header names, enforces API Gateway's head
+    limit and the request timeouts, answers malformed requests itself, and sends each
+    response in one write. Configure a subclass with `protocol_class()`."""
+
+    request_timeout_s: float = 10.0
+    on_rejection: RejectionLog | None = None
 
     _raw_headers: list[tuple[bytes, bytes]]
+    raw_transport: Any
 
     def connection_made(self, transport: Any) -> None:
         super().connection_made(transport)
+        self.raw_transport = transport
         self.transport = _CorkedTransport(transport)  # type: ignore[assignment]
+        self._head_size = 0
+        self._raw_head_size = 0
+        self._head_complete = True
+        self._awaiting_body = False
+        self._last_activity = 0.0
+        self._timer: Any = None
+        self._rejected = False
+        self._pending_rejection: Rejection | None = None
+        self._defaults_source: object = None
+        self._defaults = b""
+        # uvicorn arms its keep-alive timeout only after a response; a connection that never
+        # sends a byte would stay open for ever.
+        self.timeout_keep_alive_task = self.loop.call_later(
+            self.timeout_keep_alive, self.timeout_keep_alive_handler
+        )
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._cancel_timer()
+        super().connection_lost(exc)
+
+    def default_header_block(self) -> bytes:
+        """uvicorn's default response headers (Date), encoded once per change."""
+        source = self.server_state.default_headers
+        if source is not self._defaults_source:
+            self._defaults_source = source
+            self._defaults = b"".join(b"%s: %s\r\n" % pair for pair in source)
+        return self._defaults
+
+    # -- parsing ------------------------------------------------------------------------
+
+    def data_received(self, data: bytes) -> None:
+        if self._rejected:
+            return
+        # The idle timer stops when a request begins (on_message_begin), not on any byte:
+        # bytes that start no request (blank lines) do not keep a connection open.
+        try:
+            self.parser.feed_data(data)
+        except httptools.HttpParserUpgrade:
+            pass  # REST APIs have no WebSocket upgrade: the request is answered as plain HTTP
+        except httptools.HttpParserError as error:
+            self._refuse(self._pending_rejection or bad_request(error))
+            return
+        # Timers only for requests that did not arrive whole (most arrive in one read).
+        if not self._head_complete:
+            if self._timer is None:
+                self._arm(self.request_timeout_s, self._head_deadline)
+        elif self._awaiting_body:
+            self._last_activity = self.loop.time()
+            if self._timer is None:
+                self._arm(self.request_timeout_s, self._body_deadline)
+
+    def on_message_begin(self) -> None:
+        self._unset_keepalive_if_required()
+        super().on_message_begin()
+        self._raw_headers = []
+        self._extensions: dict[str, Any] = {RAW_HEADERS: {"headers": self._raw_headers}}
+        self.scope["extensions"] = self._extensions
+        self._head_size = len(b"  HTTP/1.1")  # the request line's spaces and version
+        self._raw_head_size = 0
+        self._head_complete = False
+        self._pending_rejection = None
+
+    def on_url(self, url: bytes) -> None:
+        self._head_size += len(url)
+        self._raw_head_size += len(url)
+        if self._head_size > HEAD_LIMIT:
+            self._too_large()
+        self.url += url
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        # uvicorn's on_header, plus the raw name and the size count
+        self._head_size += len(value)
+        self._raw_head_size += len(name) + len(value) + 4
+        if self._head_size > HEAD_LIMIT or self._raw_head_size > RAW_HEAD_LIMIT:
+            self._too_large()
+        self._raw_headers.append((name, value))
+        name = name.lower()
+        if name == b"expect" and value.lower() == b"100-continue":
+            self.expect_100_continue = True
+        self.headers.append((name, value))
+
+    def _too_large(self) -> None:
+        self._pending_rejection = TOO_LARGE_HEAD
+        raise ValueError("head too large")  # stops the parser: data_received answers 431
+
+    def on_headers_complete(self) -> None:
+        self._head_complete = True
+        if self._timer is not None:
+            self._cancel_timer()
+        self._head_size += len(self.parser.get_method())
+        if self._head_size > HEAD_LIMIT:
+            self._too_large()
+        super().on_headers_complete()
+        cycle = self.cycle
+        if self.parser.should_upgrade():
+            cycle.keep_alive = False  # the parser stops at an upgrade: nothing more to read
+        self._extensions[RESPOND] = Responder(self, cycle)
+        self._awaiting_body = True
+
+    def on_message_complete(self) -> None:
+        self._awaiting_body = False
+        if self._timer is not None:
+            self._cancel_timer()
+        super().on_message_complete()
 
     def on_response_complete(self) -> None:
         self.transport.flush()  # type: ignore[attr-defined]  # a HEAD response has no body
         super().on_response_complete()
 
-    def on_message_begin(self) -> None:
-        super().on_message_begin()
-        self._raw_headers = []
-        self.scope["extensions"] = {RAW_HEADERS: {"headers": self._raw_headers}}
+    # -- timeouts -----------------------------------------------------------------------
 
-    def on_header(self, name: bytes, value: bytes) -> None:
-        self._raw_headers.append((name, value))
-        super().on_header(name, value)
+    def _arm(self, delay: float, callback: Callable[[], None]) -> None:
+        self._cancel_timer()
+        self._timer = self.loop.call_later(delay, callback)
+
+    def _cancel_timer(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+
+    def _head_deadline(self) -> None:
+        self._timer = None
+        if not self._head_complete and not self._rejected:
+            self._refuse(HEAD_TIMEOUT)
+
+    def _body_deadline(self) -> None:
+        self._timer = None
+        if not self._awaiting_body or self._rejected:
+            return
+        idle = self.loop.time() - self._last_activity
+        if idle < self.request_timeout_s or self.flow.read_paused:
+            # data arrived since (or the app has not read what it has): look again later
+            self._arm(max(self.request_timeout_s - idle, 0.05), self._body_deadline)
+            return
+        self._refuse(BODY_TIMEOUT)
+
+    # -- refusals -----------------------------------------------------------------------
+
+    def _refuse(self, rejection: Rejection) -> None:
+        """Answer `rejection` and close, unless a response is on its way (then just close)."""
+        self._rejected = True
+        self._cancel_timer()
+        self._unset_keepalive_if_required()
+        cycle = self.cycle
+        in_flight = cycle is not None and not cycle.response_complete
+        method, path = self._request_line()
+        if in_flight and not cycle.more_body:
+            # Junk after a complete request: answer that request first, then refuse.
+            self.transport.trailer = _encode_rejection(rejection)  # type: ignore[attr-defined]
+            cycle.keep_alive = False
+            self._log("-", "-", rejection)
+            return
+        if in_flight:
+            if cycle.response_started:
+                self.raw_transport.close()
+                self._log(method, path, rejection)
+                return
+            cycle.disconnected = True  # the app stops waiting for the body and sends nothing
+            cycle.message_event.set()
+        if not self.raw_transport.is_closing():
+            self.raw_transport.write(_encode_rejection(rejection))
+            self.raw_transport.close()
+        self._log(method, path, rejection)
+
+    def _request_line(self) -> tuple[str, str]:
+        method = "-"
+        path = "-"
+        try:
+            if self._head_complete or self.parser.get_method():
+                method = self.parser.get_method().decode("latin-1")
+        except (httptools.HttpParserError, AttributeError):
+            pass
+        url = getattr(self, "url", b"")
+        if url:
+            text = url.decode("latin-1")
+            path = text if len(text) <= 200 else text[:200] + "..."
+        return method, path
+
+    def _log(self, method: str, path: str, rejection: Rejection) -> None:
+        if self.on_rejection is not None:
+            self.on_rejection(method, path, rejection.status, rejection.note)
+
+    def shutdown(self) -> None:
+        self._cancel_timer()
+        super().shutdown()
 
 
-class CaseKeptName(bytes):
-    """A response header name that uvicorn writes without lower-casing it."""
-
-    __slots__ = ()
-
-    def lower(self) -> bytes:
-        # uvicorn lower-cases names only to recognise content-length, transfer-encoding and
-        # connection, which the gateway never passes in this type.
-        return self
+def protocol_class(
+    *, request_timeout_s: float, on_rejection: RejectionLog | None
+) -> type[RawHeaderProtocol]:
+    """A `RawHeaderProtocol` for one server, with its timeout and console hook."""
+    attributes: dict[str, Any] = {"request_timeout_s": request_timeout_s}
+    if on_rejection is not None:
+        attributes["on_rejection"] = staticmethod(on_rejection)
+    return type("GatewayHttpProtocol", (RawHeaderProtocol,), attributes)
 
 
 def raw_headers(scope: Any) -> list[tuple[bytes, bytes]]:
@@ -140,3 +457,35 @@ def bind_socket(host: str, port: int) -> socket.socket:
         raise CorswayError(f"cannot listen on {host}:{port}: {error.strerror}") from None
     sock.setblocking(False)
     return sock
+
+
+def exposure(host: str) -> str | None:
+    """Who besides this machine can connect to a server listening on `host` (None: nobody)."""
+    try:
+        infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
+    except (socket.gaierror, UnicodeError):
+        return None  # binding fails and says so
+    addresses = {ipaddress.ip_address(str(info[4][0]).split("%", 1)[0]) for info in infos}
+    if all(address.is_loopback for address in addresses):
+        return None
+    if any(address.is_unspecified for address in addresses):
+        return (
+            "every network interface of this machine: any device that can reach it (your LAN, "
+            "Wi-Fi, VPN, containers, and the internet if this machine has a public address)"
+        )
+    shown = ", ".join(sorted(str(address) for address in addresses))
+    return f"{shown}: any device on the network(s) this address belongs to"
+
+
+def exposure_warning(host: str, base_url: str) -> str | None:
+    """The start-up warning for a non-loopback `--host`, or None for a loopback one."""
+    who = exposure(host)
+    if who is None:
+        return None
+    return (
+        f"warning: --host {host} listens on {who}. They can call {base_url} and so run your "
+        "handlers on this machine, with this service's environment variables and the AWS "
+        "credentials of this shell. corsway serve is a development server with no "
+        "authentication of its own. Leave out --host (127.0.0.1, this machine only) unless "
+        "that is what you want."
+    )

@@ -50,7 +50,7 @@ class Response:
     note: str = ""  # what the access log should add (e.g. the authorizer's outcome)
     error_type: str | None = None  # x-amzn-ErrorType of a gateway response
     problem: str = ""  # printed under the access-log line (e.g. the handler's traceback)
-    encoded: list[tuple[bytes, bytes]] | None = None  # `headers` ready for the wire (cached)
+    encoded: bytes | None = None  # `headers` + Content-Length as wire lines (cached)
 
 
 @dataclass(slots=True)
@@ -409,24 +409,44 @@ def _failure_reason(result: InvocationResult) -> str:
     return f"the handler raised {result.error}"
 
 
+_GAVE_UP = InvocationResult(Outcome.TIMEOUT, error="API Gateway stopped waiting")
+
+
+def _give_up(future: asyncio.Future[InvocationResult]) -> None:
+    if not future.done():
+        future.set_result(_GAVE_UP)
+
+
 async def _invoke_with_timeout(
     runtime: FunctionRuntime, event: bytes, request_id: str, timeout_s: float
 ) -> InvocationResult | None:
-    """The invocation's result, or None when API Gateway stops waiting (it keeps running)."""
+    """The invocation's result, or None when API Gateway stops waiting (it keeps running).
+
+    A runtime that returns a future (the worker pool) lets the timeout resolve that future
+    early; any other awaitable runs in a task of its own so that it can outlive the wait.
+    """
     loop = asyncio.get_running_loop()
-    task = loop.create_task(runtime.invoke(event, request_id))
-    done: asyncio.Future[None] = loop.create_future()
+    waiting = runtime.invoke(event, request_id)
+    if isinstance(waiting, asyncio.Future) and not isinstance(waiting, asyncio.Task):
+        future: asyncio.Future[InvocationResult] = waiting
+    else:
+        future = loop.create_future()
+        task = asyncio.ensure_future(waiting)
 
-    def finish(_: object = None) -> None:
-        if not done.done():
-            done.set_result(None)
+        def relay(done: asyncio.Future[InvocationResult]) -> None:
+            if future.done():
+                return
+            if done.cancelled():
+                future.cancel()
+            elif done.exception() is not None:
+                future.set_exception(done.exception())  # type: ignore[arg-type]
+            else:
+                future.set_result(done.result())
 
-    task.add_done_callback(finish)
-    timer = loop.call_later(timeout_s, finish)
+        task.add_done_callback(relay)
+    timer = loop.call_at(loop.time() + timeout_s, _give_up, future)
     try:
-        await done
+        result = await future
     finally:
         timer.cancel()
-    if not task.done():
-        return None
-    return task.result()
+    return None if result is _GAVE_UP else result

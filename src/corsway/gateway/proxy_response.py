@@ -28,7 +28,7 @@ ALLOWED_KEYS = frozenset(
 )
 REMAPPED = frozenset({"connection", "content-length", "date", "server"})
 DROPPED = frozenset({"transfer-encoding"})
-_INVALID_VALUE_CHARS = frozenset("\r\n\0")
+_SPECIAL = REMAPPED | DROPPED | {"content-type"}
 _TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
 
 
@@ -49,20 +49,39 @@ class ProxyResponse:
     body: bytes
 
 
+_names: dict[str, str] = {}  # header names already found valid -> their lower-case form
+# Control characters other than TAB: HTTP does not allow them in a header value.
+_INVALID_VALUE = re.compile("[\x00-\x08\x0a-\x1f\x7f]")
+
+
+def _lower_name(name: str, where: str) -> str:
+    """The lower-case form of a valid header name; MalformedProxyResponse for another."""
+    lower = _names.get(name)
+    if lower is None:
+        if not isinstance(name, str) or not _TOKEN.fullmatch(name):
+            raise MalformedProxyResponse(f"{where}: {name!r} is not a valid header name")
+        lower = name.lower()
+        if len(_names) < 4096:
+            _names[name] = lower
+    return lower
+
+
 def _header_value(name: str, value: object, where: str) -> str:
-    if not _TOKEN.fullmatch(name):
-        raise MalformedProxyResponse(f"{where}: {name!r} is not a valid header name")
-    if isinstance(value, bool):
+    if value.__class__ is str:
+        text: str = value
+    elif isinstance(value, bool):
         text = "true" if value else "false"
     elif isinstance(value, str):
-        text = value
+        text = str(value)
     else:
         raise MalformedProxyResponse(
             f"{where}[{name!r}] is {type(value).__name__} {value!r}; header values must be "
             "strings (or booleans)"
         )
-    if _INVALID_VALUE_CHARS.intersection(text):
-        raise MalformedProxyResponse(f"{where}[{name!r}] contains a line break")
+    if _INVALID_VALUE.search(text):
+        raise MalformedProxyResponse(
+            f"{where}[{name!r}] contains a line break or another control character"
+        )
     return text
 
 
@@ -82,45 +101,57 @@ def render(
             f"the function returned a {type(result).__name__}, not an object with statusCode, "
             "headers and body"
         )
-    unknown = [key for key in result if key not in ALLOWED_KEYS]
-    if unknown:
+    if not ALLOWED_KEYS.issuperset(result):
+        unknown = [key for key in result if key not in ALLOWED_KEYS]
         raise MalformedProxyResponse(
             f"unknown key(s) {', '.join(map(repr, unknown))} in the result; a proxy result may "
             "only have statusCode, headers, multiValueHeaders, body, isBase64Encoded"
         )
     status = result.get("statusCode", 200)
-    if status is None:
-        status = 200
-    if isinstance(status, str) and status.isdigit():
-        status = int(status)
-    if isinstance(status, bool) or not isinstance(status, int) or not 100 <= status <= 599:
+    if status.__class__ is not int:
+        if status is None:
+            status = 200
+        elif isinstance(status, str) and status.isdigit():
+            status = int(status)
+        if isinstance(status, bool) or not isinstance(status, int):
+            raise MalformedProxyResponse(f"statusCode {status!r} is not an HTTP status code")
+    if not 100 <= status <= 599:
         raise MalformedProxyResponse(f"statusCode {status!r} is not an HTTP status code")
 
-    headers: list[tuple[str, str]] = []
     single = result.get("headers")
     multi = result.get("multiValueHeaders")
     if single is not None and not isinstance(single, dict):
         raise MalformedProxyResponse(f"headers must be an object, got {single!r}")
     if multi is not None and not isinstance(multi, dict):
         raise MalformedProxyResponse(f"multiValueHeaders must be an object, got {multi!r}")
-    single_by_lower = {}
-    for name, value in (single or {}).items():
-        if value is None:
-            continue
-        single_by_lower[name.lower()] = (name, _header_value(name, value, "headers"))
-    for name, values in (multi or {}).items():
-        if values is None:
-            continue
-        if not isinstance(values, list):
-            raise MalformedProxyResponse(
-                f"multiValueHeaders[{name!r}] must be a list of strings, got {values!r}"
+    # (name, lower-case name, value): multi values first, in the multiValueHeaders spelling,
+    # then the single value of the same name; then the other single values.
+    headers: list[tuple[str, str, str]] = []
+    single_by_lower: dict[str, tuple[str, str]] = {}
+    if single:
+        for name, value in single.items():
+            if value is None:
+                continue
+            single_by_lower[_lower_name(name, "headers")] = (
+                name,
+                _header_value(name, value, "headers"),
             )
-        for value in values:
-            headers.append((name, _header_value(name, value, "multiValueHeaders")))
-        extra = single_by_lower.pop(name.lower(), None)
-        if extra is not None:
-            headers.append((name, extra[1]))
-    headers.extend(single_by_lower.values())
+    if multi:
+        for name, values in multi.items():
+            if values is None:
+                continue
+            if not isinstance(values, list):
+                raise MalformedProxyResponse(
+                    f"multiValueHeaders[{name!r}] must be a list of strings, got {values!r}"
+                )
+            lower = _lower_name(name, "multiValueHeaders") if values else name.lower()
+            for value in values:
+                headers.append((name, lower, _header_value(name, value, "multiValueHeaders")))
+            extra = single_by_lower.pop(lower, None)
+            if extra is not None:
+                headers.append((name, lower, extra[1]))
+    for lower, (name, value) in single_by_lower.items():
+        headers.append((name, lower, value))
 
     body = result.get("body")
     if body is not None and not isinstance(body, str):
@@ -141,13 +172,15 @@ def render(
 
     rendered: list[tuple[str, str]] = []
     has_content_type = False
-    for name, value in headers:
-        lower = name.lower()
-        if lower in DROPPED:
-            continue
-        if lower == "content-type":
+    for name, lower, value in headers:
+        if lower in _SPECIAL:
+            if lower in DROPPED:
+                continue
+            if lower in REMAPPED:
+                rendered.append((f"x-amzn-Remapped-{name}", value))
+                continue
             has_content_type = True
-        rendered.append((f"x-amzn-Remapped-{name}" if lower in REMAPPED else name, value))
+        rendered.append((name, value))
     if not has_content_type:
         rendered.insert(0, ("Content-Type", "application/json"))
     return ProxyResponse(status, rendered, data)

@@ -8,7 +8,7 @@ crash recovery; the gateway owns HTTP, API Gateway semantics and the console.
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -62,8 +62,13 @@ class FunctionRuntime(Protocol):
 
     config: FunctionConfig
 
-    async def invoke(self, event: bytes, request_id: str) -> InvocationResult:
-        """Run the handler once with `event` (JSON bytes) and wait for its result."""
+    def invoke(self, event: bytes, request_id: str) -> Awaitable[InvocationResult]:
+        """Run the handler once with `event` (JSON bytes); await the result.
+
+        An `async def` does. A runtime may instead return an `asyncio.Future`: the gateway then
+        resolves it itself, with a result of its own, when it stops waiting (the integration
+        timeout), so the runtime must check `future.done()` before setting its result.
+        """
         ...
 
     async def recycle(self) -> None:

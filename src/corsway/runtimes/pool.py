@@ -2,11 +2,26 @@
 
 Language-neutral: a `WorkerLauncher` says how to start a worker (command, environment); the
 pool does the rest. Workers start on demand up to `max_workers`, idle ones are reused (the most
-recently used first, so few stay warm), and a request waits when all are busy. A worker that
-runs past the function's timeout is killed (Lambda's "Task timed out after N seconds"); one
-that crashes or exits is replaced by a fresh one on the next request. Frames travel on
-dedicated pipes (see `protocol`); the worker's stdout and stderr go to the log sink, line by
-line, under the function's key.
+recently used first, so few stay warm), and a request waits in a queue when all are busy (the
+next free worker takes it at once). Each worker runs one invocation at a time, like a Lambda
+execution environment. A worker that runs past the function's timeout (counted from when its
+invocation starts) is killed (Lambda's "Task timed out after N seconds"); one that crashes or
+exits is replaced by a fresh one. Frames travel on dedicated pipes (see `protocol`); the
+worker's stdout and stderr go to the log sink, line by line, under the function's key.
+
+The hot path runs on callbacks, without a task per invocation: `invoke()` returns a future
+that the worker's result resolves. The caller may resolve it first (API Gateway's integration
+timeout: it stops waiting); the invocation still runs to its end and its result is dropped.
+
+Pipelining: when every worker is busy and the function's invocations are short (recent ones
+took under `PIPELINE_BELOW_MS` on average), the next invocation is written to a busy worker's
+pipe at once (at most one ahead per worker) instead of waiting in the pool's queue, so the
+worker reads it the moment it finishes, without a round trip through the gateway. The worker
+still runs one invocation at a time. The function's timeout counts from the start of the
+invocation: the worker starts the next invocation as soon as it has written the previous
+result, so the pool starts its timer when that result arrives, and the worker gets a relative
+deadline for its `context`. Slower functions use the queue only, so that a request never
+waits behind a long invocation while another worker is free.
 """
 
 from __future__ import annotations
@@ -21,13 +36,14 @@ import os
 import signal
 import subprocess
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Protocol
 
 from corsway.runtimes import protocol
 from corsway.runtimes.base import FunctionConfig, InvocationResult, LogSink, Outcome
 
 INIT_TIMEOUT_S = 10.0  # Lambda's limit for the init phase
+PIPELINE_BELOW_MS = 2.0  # pipeline only functions whose invocations take less on average
 _PIPE_SIZE = 1 << 20
 _READ_SIZE = 1 << 16
 _F_SETPIPE_SZ = getattr(fcntl, "F_SETPIPE_SZ", 1031)
@@ -128,8 +144,25 @@ class _LineReader:
             self._partial = b""
 
 
+class Invocation:
+    """One request for the function: its event, and the future its result goes to."""
+
+    __slots__ = ("event", "future", "request_id")
+
+    def __init__(
+        self, event: bytes, request_id: str, future: asyncio.Future[InvocationResult]
+    ) -> None:
+        self.event = event
+        self.request_id = request_id
+        self.future = future
+
+
+# Called by a worker when its invocation has a result (success, error, timeout or crash).
+DoneCallback = Callable[["Worker", Invocation, InvocationResult], None]
+
+
 class Worker:
-    """One worker process and its pipes."""
+    """One worker process and its pipes; runs one invocation at a time."""
 
     def __init__(
         self,
@@ -140,10 +173,12 @@ class Worker:
         key: str,
         sink: LogSink,
         loop: asyncio.AbstractEventLoop,
+        on_done: DoneCallback,
     ) -> None:
         self._loop = loop
         self._key = key
         self._sink = sink
+        self._on_done = on_done
         self._closing = False
         request_read, request_write = os.pipe()
         response_read, response_write = os.pipe()
@@ -167,6 +202,10 @@ class Worker:
                 pass_fds=(request_read, response_write),
                 start_new_session=True,
             )
+        except OSError:
+            for fd in (request_write, response_read):
+                os.close(fd)
+            raise
         finally:
             os.close(request_read)
             os.close(response_write)
@@ -185,35 +224,32 @@ class Worker:
         self._read_view = memoryview(self._read_buffer)
         self._pending_write = b""
         self.ready: asyncio.Future[InvocationResult | None] = loop.create_future()
-        self._result: asyncio.Future[InvocationResult] | None = None
+        self.current: Invocation | None = None  # the invocation running now
+        self.ahead: Invocation | None = None  # written to the pipe, starts after `current`
+        self._started = 0.0
+        self._timeout_s = 0.0
+        self._timer: asyncio.TimerHandle | None = None
         self.alive = True
         self.exit_description = ""
         loop.add_reader(response_read, self._readable)
 
     # -- invocation ---------------------------------------------------------------------
 
-    async def invoke(self, event: bytes, request_id: str, timeout_s: float) -> InvocationResult:
-        """Send one invocation and wait for its result (killing the worker at the timeout)."""
-        start = time.monotonic()
+    def start(self, invocation: Invocation, timeout_s: float) -> None:
+        """Send one invocation to this idle worker; its result goes to the done callback."""
+        self.current = invocation
+        self._timeout_s = timeout_s
+        self._started = time.monotonic()
         deadline = time.time() + timeout_s
-        result = self._loop.create_future()
-        self._result = result
-        self._write(protocol.invocation_frame(request_id, event, deadline))
-        timer = self._loop.call_later(timeout_s, self._timed_out, timeout_s)
-        try:
-            outcome: InvocationResult = await result
-        finally:
-            timer.cancel()
-            self._result = None
-        if outcome.duration_ms:
-            return outcome
-        return InvocationResult(
-            outcome.outcome,
-            outcome.payload,
-            outcome.error,
-            outcome.traceback,
-            (time.monotonic() - start) * 1000,
-        )
+        self._write(protocol.invocation_frame(invocation.request_id, invocation.event, deadline))
+        self._timer = self._loop.call_at(self._loop.time() + timeout_s, self._timed_out)
+
+    def send_ahead(self, invocation: Invocation) -> None:
+        """Write the next invocation while this one runs (the worker starts it when done)."""
+        self.ahead = invocation
+        # relative deadline: its time starts when the worker reads it
+        frame = protocol.invocation_frame(invocation.request_id, invocation.event, -self._timeout_s)
+        self._write(frame)
 
     def _write(self, data: bytes) -> None:
         if self._pending_write:
@@ -240,9 +276,11 @@ class Worker:
         if not self._pending_write:
             self._loop.remove_writer(self._request_fd)
 
-    def _timed_out(self, timeout_s: float) -> None:
+    def _timed_out(self) -> None:
+        self._timer = None
         self.alive = False
         self._closing = True
+        timeout_s = self._timeout_s
         message = f"Task timed out after {timeout_s:.2f} seconds"
         self._finish(
             InvocationResult(
@@ -269,9 +307,26 @@ class Worker:
         if not count:
             self._closed()
             return
-        buffer = self._buffer
-        buffer += self._read_view[:count]
         header_size = protocol.RESULT_HEADER.size
+        buffer = self._buffer
+        if not buffer and count >= header_size:
+            # The usual case: exactly one whole frame in this read, parsed without copying it
+            # into the reassembly buffer.
+            kind, payload_length, trace_length = protocol.RESULT_HEADER.unpack_from(
+                self._read_buffer
+            )
+            end = header_size + payload_length + trace_length
+            if end == count:
+                view = self._read_view
+                payload = bytes(view[header_size : header_size + payload_length])
+                trace = (
+                    str(view[header_size + payload_length : end], "utf-8", "replace")
+                    if trace_length
+                    else ""
+                )
+                self._frame(kind, payload, trace)
+                return
+        buffer += self._read_view[:count]
         while len(buffer) >= header_size:
             kind, payload_length, trace_length = protocol.RESULT_HEADER.unpack_from(buffer)
             end = header_size + payload_length + trace_length
@@ -284,7 +339,11 @@ class Worker:
 
     def _frame(self, kind: int, payload: bytes, trace: str) -> None:
         if kind == protocol.RESULT:
-            self._finish(InvocationResult(Outcome.SUCCESS, payload))
+            self._finish(
+                InvocationResult(
+                    Outcome.SUCCESS, payload, "", "", (time.monotonic() - self._started) * 1000
+                )
+            )
         elif kind == protocol.READY:
             if not self.ready.done():
                 self.ready.set_result(None)
@@ -295,15 +354,29 @@ class Worker:
                 summary = f"{error.get('errorType')}: {error.get('errorMessage')}"
             except (ValueError, AttributeError):
                 summary = payload.decode(errors="replace")
-            result = InvocationResult(outcome, payload, summary, trace)
+            result = InvocationResult(
+                outcome, payload, summary, trace, (time.monotonic() - self._started) * 1000
+            )
             if kind == protocol.INIT_ERROR and not self.ready.done():
                 self.ready.set_result(result)
             else:
                 self._finish(result)
 
     def _finish(self, result: InvocationResult) -> None:
-        if self._result is not None and not self._result.done():
-            self._result.set_result(result)
+        invocation = self.current
+        if invocation is None:
+            return
+        self.current = None
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        if self.ahead is not None and self.alive:
+            # The worker reads the invocation written ahead as soon as it has written this
+            # result: that invocation starts now.
+            self.current, self.ahead = self.ahead, None
+            self._started = time.monotonic()
+            self._timer = self._loop.call_at(self._loop.time() + self._timeout_s, self._timed_out)
+        self._on_done(self, invocation, result)
 
     def _closed(self) -> None:
         """The worker closed its result pipe: it exited or was killed."""
@@ -323,7 +396,7 @@ class Worker:
         )
         if not self.ready.done():
             self.ready.set_result(crash)
-        elif self._result is None and not self._closing:
+        elif self.current is None and not self._closing:
             self._sink(
                 self._key,
                 f"worker {self.pid} exited while idle ({description}); the next request "
@@ -360,6 +433,9 @@ class Worker:
         """Shut the worker down and release its descriptors."""
         self._closing = True
         self.alive = False
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
         self.kill()
         self._shutdown_pipes()
         self._reap(wait_s=2.0)
@@ -390,54 +466,82 @@ class WorkerPool:
         }
         self._command = launcher.command(config)
         self._idle: list[Worker] = []
-        self._workers: set[Worker] = set()
-        self._retiring: set[Worker] = set()
-        self._waiters: collections.deque[asyncio.Future[Worker | None]] = collections.deque()
+        self._workers: set[Worker] = set()  # alive or starting, busy or idle
+        self._retiring: set[Worker] = set()  # replaced when their invocation ends
+        self._queue: collections.deque[Invocation] = collections.deque()
+        self._starting = 0
         self._closed = False
+        self._timeout_s = config.timeout_s
+        self._spawns: set[asyncio.Task[None]] = set()
+        self._pipelining = bool(getattr(launcher, "pipelining", False))
+        self._average_ms = PIPELINE_BELOW_MS * 10  # recent invocation time (until measured)
 
     @property
     def size(self) -> int:
         """Workers alive now (busy or idle)."""
         return len(self._workers)
 
-    async def invoke(self, event: bytes, request_id: str) -> InvocationResult:
-        """Run the handler in a warm worker (started if needed); wait when all are busy."""
+    def invoke(self, event: bytes, request_id: str) -> asyncio.Future[InvocationResult]:
+        """Run the handler once in a warm worker (started if needed; queued when all are busy).
+
+        Returns the future of the result. The caller may resolve it first to stop waiting;
+        the invocation then still runs, and its result is dropped.
+        """
         if self._closed:
             raise RuntimeError("the runtime is closed")
-        worker = self._take_idle()
-        if worker is None:
-            acquired = await self._acquire()
-            if isinstance(acquired, InvocationResult):
-                return acquired
-            worker = acquired
-        try:
-            return await worker.invoke(event, request_id, self.config.timeout_s)
-        finally:
-            self._release(worker)
-
-    def _take_idle(self) -> Worker | None:
-        while self._idle:
-            worker = self._idle.pop()
-            if worker.alive:
-                return worker
-            self._discard(worker)
-        return None
-
-    async def _acquire(self) -> Worker | InvocationResult:
-        while True:
-            idle = self._take_idle()
-            if idle is not None:
-                return idle
-            if len(self._workers) < self.max_workers:
-                return await self._start()
-            waiter: asyncio.Future[Worker | None] = asyncio.get_running_loop().create_future()
-            self._waiters.append(waiter)
-            worker = await waiter
-            if worker is not None:
-                return worker
-
-    async def _start(self) -> Worker | InvocationResult:
         loop = asyncio.get_running_loop()
+        invocation = Invocation(event, request_id, loop.create_future())
+        idle = self._idle
+        while idle:
+            worker = idle.pop()
+            # poll(): a worker that exited while idle, before its pipe's EOF was read, is
+            # replaced rather than given an invocation it would fail as a crash
+            if worker.alive and worker.process.poll() is None:
+                worker.start(invocation, self._timeout_s)
+                return invocation.future
+            self._discard(worker)
+        if (
+            self._average_ms < PIPELINE_BELOW_MS
+            and self._pipelining
+            and not self._queue
+            and len(self._workers) >= self.max_workers
+        ):
+            busy = self._busy_worker()
+            if busy is not None:
+                busy.send_ahead(invocation)
+                return invocation.future
+        self._queue.append(invocation)
+        self._grow(loop)
+        return invocation.future
+
+    def _busy_worker(self) -> Worker | None:
+        """A running worker with nothing written ahead (the one busy longest), if any."""
+        chosen = None
+        for worker in self._workers:
+            if (
+                worker.ahead is None
+                and worker.current is not None
+                and worker.alive
+                and worker not in self._retiring
+                and (chosen is None or worker._started < chosen._started)
+            ):
+                chosen = worker
+        return chosen
+
+    # -- queue and workers --------------------------------------------------------------
+
+    def _grow(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Start workers while invocations wait that no starting worker will take."""
+        while (
+            self._queue
+            and self._starting < len(self._queue)
+            and len(self._workers) < self.max_workers
+            and not self._closed
+        ):
+            self._start_worker(loop)
+
+    def _start_worker(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Start one worker process now; it takes waiting work once its handler is loaded."""
         try:
             worker = Worker(
                 command=self._command,
@@ -446,23 +550,47 @@ class WorkerPool:
                 key=self.config.key,
                 sink=self._sink,
                 loop=loop,
+                on_done=self._done,
             )
         except OSError as error:
-            self._wake_one()
             message = f"cannot start a worker: {os.strerror(error.errno or errno.EIO)}"
-            return InvocationResult(
-                Outcome.INIT_ERROR, _error_payload("Runtime.StartError", message), message
+            self._fail_next(
+                InvocationResult(
+                    Outcome.INIT_ERROR, _error_payload("Runtime.StartError", message), message
+                )
             )
+            return
         self._workers.add(worker)
+        self._starting += 1
+        task = loop.create_task(self._ready(worker))
+        self._spawns.add(task)
+        task.add_done_callback(self._spawns.discard)
+
+    async def _ready(self, worker: Worker) -> None:
+        loop = asyncio.get_running_loop()
         timer = loop.call_later(INIT_TIMEOUT_S, self._init_timed_out, worker)
         try:
             failure = await worker.ready
         finally:
             timer.cancel()
-        if failure is None:
-            return worker
-        self._discard(worker)
-        return failure
+            self._starting -= 1
+        if failure is not None:
+            # Lambda fails the invocation that caused the cold start with the init error.
+            self._discard(worker)
+            if not self._fail_next(failure):
+                self._sink(self.config.key, f"a fresh worker failed to start: {failure.error}")
+            self._grow(loop)
+            return
+        self._release(worker)
+
+    def _fail_next(self, result: InvocationResult) -> bool:
+        """Give `result` to the oldest waiting invocation; False when none waits."""
+        while self._queue:
+            invocation = self._queue.popleft()
+            if not invocation.future.done():
+                invocation.future.set_result(result)
+                return True
+        return False
 
     def _init_timed_out(self, worker: Worker) -> None:
         if not worker.ready.done():
@@ -474,14 +602,30 @@ class WorkerPool:
             )
             worker.kill()
 
+    def _done(self, worker: Worker, invocation: Invocation, result: InvocationResult) -> None:
+        future = invocation.future
+        if not future.done():  # done: the caller stopped waiting (integration timeout)
+            future.set_result(result)
+        self._average_ms += (result.duration_ms - self._average_ms) / 8
+        if worker.current is None:  # no invocation was written ahead: the worker is free
+            self._release(worker)
+
     def _release(self, worker: Worker) -> None:
+        """A worker is free: give it the next waiting invocation, or keep it warm."""
         if not worker.alive or worker in self._retiring or self._closed:
+            orphan = worker.ahead  # written ahead, never started: run it elsewhere
+            worker.ahead = None
             self._discard(worker)
+            if orphan is not None and not orphan.future.done() and not self._closed:
+                self._queue.appendleft(orphan)
+            if self._queue and not self._closed:
+                self._grow(asyncio.get_running_loop())
             return
-        while self._waiters:
-            waiter = self._waiters.popleft()
-            if not waiter.done():
-                waiter.set_result(worker)
+        queue = self._queue
+        while queue:
+            invocation = queue.popleft()
+            if not invocation.future.done():  # skip those API Gateway gave up on
+                worker.start(invocation, self._timeout_s)
                 return
         self._idle.append(worker)
 
@@ -491,36 +635,39 @@ class WorkerPool:
         if worker in self._idle:
             self._idle.remove(worker)
         worker.close()
-        self._wake_one()
-
-    def _wake_one(self) -> None:
-        while self._waiters:
-            waiter = self._waiters.popleft()
-            if not waiter.done():
-                waiter.set_result(None)
-                return
 
     async def recycle(self) -> None:
-        """Replace every worker: idle ones now, busy ones when their call returns."""
+        """Replace every worker: idle ones now, busy ones when their invocation ends.
+
+        A pool that had workers starts one fresh worker at once, so that the new code is
+        loaded (and warm) before the next request, and keeps serving if a later edit breaks it.
+        """
+        had_workers = bool(self._workers)
         for worker in list(self._idle):
             self._discard(worker)
         self._retiring.update(self._workers)
+        if had_workers and not self._closed and len(self._workers) < self.max_workers:
+            self._start_worker(asyncio.get_running_loop())
 
     async def aclose(self) -> None:
-        """Stop every worker this pool started."""
+        """Stop every worker this pool started; waiting invocations fail."""
         self._closed = True
+        shutdown = InvocationResult(
+            Outcome.CRASH,
+            _error_payload("Runtime.ExitError", "the server is shutting down"),
+            "the server is shutting down",
+        )
+        for task in list(self._spawns):
+            task.cancel()
         for worker in list(self._workers):
             self._workers.discard(worker)
-            worker._finish(
-                InvocationResult(
-                    Outcome.CRASH,
-                    _error_payload("Runtime.ExitError", "the server is shutting down"),
-                    "the server is shutting down",
-                )
-            )
+            for invocation in (worker.current, worker.ahead):
+                if invocation is not None and not invocation.future.done():
+                    invocation.future.set_result(shutdown)
+            worker.current = worker.ahead = None
             worker.close()
         self._idle.clear()
-        for waiter in self._waiters:
-            if not waiter.done():
-                waiter.set_result(None)
-        self._waiters.clear()
+        while self._queue:
+            invocation = self._queue.popleft()
+            if not invocation.future.done():
+                invocation.future.set_result(shutdown)

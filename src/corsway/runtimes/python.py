@@ -15,6 +15,8 @@ WORKER_SCRIPT = Path(__file__).with_name("python_worker.py")
 class PythonLauncher:
     """Starts `python_worker.py` with the interpreter corsway runs on."""
 
+    pipelining = True  # the worker understands relative deadlines (see runtimes.protocol)
+
     def command(self, config: FunctionConfig) -> list[str]:
         return [sys.executable, "-u", str(WORKER_SCRIPT)]
 

@@ -85,12 +85,13 @@ def _load_handler(spec: str) -> Any:
     return handler
 
 
-def _send(out: Any, kind: int, payload: bytes, trace: str = "") -> None:
-    trace_bytes = trace.encode(errors="replace")
-    out.write(RESULT_HEADER.pack(kind, len(payload), len(trace_bytes)))
-    out.write(payload)
-    out.write(trace_bytes)
-    out.flush()
+def _send(out: int, kind: int, payload: bytes, trace: str = "") -> None:
+    """One result frame, in one write (a pipe write of any size completes unless interrupted)."""
+    trace_bytes = trace.encode(errors="replace") if trace else b""
+    frame = RESULT_HEADER.pack(kind, len(payload), len(trace_bytes)) + payload + trace_bytes
+    written = os.write(out, frame)
+    while written < len(frame):
+        written += os.write(out, frame[written:])
 
 
 def main() -> int:
@@ -98,7 +99,7 @@ def main() -> int:
     request_fd = int(os.environ.pop("CORSWAY_REQUEST_FD"))
     response_fd = int(os.environ.pop("CORSWAY_RESPONSE_FD"))
     requests = open(request_fd, "rb", buffering=1 << 16)  # noqa: SIM115 (lives as long as we do)
-    out = open(response_fd, "wb", buffering=1 << 16)  # noqa: SIM115
+    out = response_fd
     here = os.path.dirname(os.path.abspath(__file__))
     sys.path[:] = [p for p in sys.path if os.path.abspath(p or ".") != here]
     sys.path.insert(0, os.getcwd())
@@ -129,6 +130,8 @@ def main() -> int:
         rid_length, event_length, deadline = INVOCATION_HEADER.unpack(header)
         request_id = read(rid_length).decode()
         event = read(event_length)
+        if deadline <= 0:  # relative: the invocation starts now (see corsway.runtimes.protocol)
+            deadline = time.time() - deadline
         context = LambdaContext(request_id, deadline)
         try:
             result = handler(loads(event), context)

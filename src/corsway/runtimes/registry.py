@@ -29,10 +29,12 @@ _LAUNCHERS: dict[str, Callable[[], WorkerLauncher]] = {
 }
 _CHECKS: dict[str, Callable[[FunctionConfig], None]] = {"python": check_python_handler}
 
-# Workers per function: enough to overlap handlers that wait on I/O, few enough not to fight
-# the gateway for the CPU. CORSWAY_MAX_WORKERS overrides it.
+# Workers per function (Lambda would run every concurrent request in its own environment):
+# enough to overlap handlers that wait on I/O, few enough not to fight the gateway for the CPU
+# (quick handlers are pipelined instead, see runtimes.pool). Started on demand only.
+# CORSWAY_MAX_WORKERS overrides it.
 DEFAULT_MAX_WORKERS = int(
-    os.environ.get("CORSWAY_MAX_WORKERS") or max(2, min(4, os.cpu_count() or 2))
+    os.environ.get("CORSWAY_MAX_WORKERS") or max(4, min(8, 2 * (os.cpu_count() or 2)))
 )
 
 
