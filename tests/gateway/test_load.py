@@ -1,11 +1,13 @@
 """A bounded load test of `corsway serve` on loopback: every answer checked, nothing lost.
 
 20,000 requests over 64 keep-alive connections (plus a few slow clients), in a fixed random
-mix: proxy GETs and POSTs whose answers name the request they answer, preflights, unknown
-routes, handler exceptions, function timeouts, unparseable HTTP, heads over the 10,240-byte
-limit, invalid percent-encoding, and stalled requests. Every response's status and body must
-be exactly what that request gets from API Gateway; the server must stay up, print no
-traceback of its own, and keep its memory bounded. The peak RSS of the server and of its
+mix: proxy GETs and POSTs whose answers name the request they answer (Python and Node
+handlers), preflights, unknown routes, handler exceptions, function timeouts, a TOKEN
+authorizer's allows, explicit denies, 401s (no token, a token its validation expression
+refuses, a token the authorizer calls Unauthorized), unparseable HTTP, heads over the
+10,240-byte limit, invalid percent-encoding, and stalled requests. Every response's status
+and body must be exactly what that request gets from API Gateway; the server must stay up,
+print no traceback of its own, and keep its memory bounded. The peak RSS of the server and of its
 workers is printed. No timing is asserted beyond the overall bound.
 """
 
@@ -39,6 +41,11 @@ SEED = 20261125
 ORIGIN = "http://localhost:5173"
 INTERNAL_ERROR = b'{"message": "Internal server error"}'
 MISSING_TOKEN = b'{"message":"Missing Authentication Token"}'
+UNAUTHORIZED = b'{"message":"Unauthorized"}'
+EXPLICIT_DENY = (
+    b'{"Message":"User is not authorized to access this resource with an explicit deny in an '
+    b'identity-based policy"}'
+)
 
 Check = Callable[[dict[str, str], bytes], str]  # "" when the answer is right
 
@@ -96,6 +103,12 @@ def plan(rng: random.Random) -> list[Case]:
         ("too_large", 10),
         ("bad_percent", 15),
         ("chunked", 12),
+        ("node", 150),
+        ("auth_allow", 100),
+        ("auth_deny", 40),
+        ("auth_no_token", 20),
+        ("auth_invalid_token", 20),
+        ("auth_unauthorized", 20),
     ]
     names = [name for name, _ in kinds]
     weights = [weight for _, weight in kinds]
@@ -120,6 +133,27 @@ def make_case(kind: str, n: int, rng: random.Random) -> Case:
             b"Content-Length: %d\r\n\r\n" % len(body) + body
         )
         return Case(kind, raw, 201, json_body({"created": n}))
+    if kind == "node":
+        raw = f"GET /dev/node/{item}?n={n} HTTP/1.1\r\n".encode() + host + b"\r\n"
+        return Case(kind, raw, 200, json_body({"id": str(item), "n": str(n), "runtime": "node"}))
+    if kind.startswith("auth_"):
+        user = rng.randrange(30)  # a few users: the authorizer's cache is hit and missed
+        token = {
+            "auth_allow": f"Bearer allow-{user}",
+            "auth_deny": f"Bearer deny-{user}",
+            "auth_no_token": "",
+            "auth_invalid_token": f"Basic {user}",
+            "auth_unauthorized": f"Bearer nobody-{user}",
+        }[kind]
+        raw = f"GET /dev/secure/{item} HTTP/1.1\r\n".encode() + host
+        if token:
+            raw += f"Authorization: {token}\r\n".encode()
+        if kind == "auth_allow":
+            expected = {"id": str(item), "principal": f"user-{user}", "token": f"allow-{user}"}
+            return Case(kind, raw + b"\r\n", 200, json_body(expected))
+        if kind == "auth_deny":
+            return Case(kind, raw + b"\r\n", 403, exact(EXPLICIT_DENY))
+        return Case(kind, raw + b"\r\n", 401, exact(UNAUTHORIZED))
     if kind == "chunked":
         body = json.dumps({"n": n}).encode()
         raw = (
@@ -320,7 +354,7 @@ def test_mixed_load_loses_no_answer_and_stays_up(
     process, port, log, errors = server
     cases = plan(random.Random(SEED))
     planned = Counter(case.kind for case in cases)
-    assert all(planned[kind] for kind in ("timeout", "junk", "too_large", "exception"))
+    assert all(planned[kind] for kind in ("timeout", "junk", "too_large", "exception", "auth_deny"))
     memory, stop = Memory(), threading.Event()
     sampler = threading.Thread(target=sample_memory, args=(process.pid, memory, stop))
     sampler.start()
@@ -369,4 +403,5 @@ def test_mixed_load_loses_no_answer_and_stays_up(
         )
     assert memory.gateway_peak_kb < 300 * 1024
     assert max(steady) - min(steady) < 100 * 1024  # no growth with the number of requests
-    assert memory.workers_peak <= 4 * DEFAULT_MAX_WORKERS  # 4 functions, each a bounded pool
+    functions = 7  # each a bounded pool
+    assert memory.workers_peak <= functions * DEFAULT_MAX_WORKERS
