@@ -149,7 +149,11 @@ def make_case(kind: str, n: int, rng: random.Random) -> Case:
         if token:
             raw += f"Authorization: {token}\r\n".encode()
         if kind == "auth_allow":
-            expected = {"id": str(item), "principal": f"user-{user}", "token": f"allow-{user}"}
+            expected: dict[str, object] = {
+                "id": str(item),
+                "principal": f"user-{user}",
+                "token": f"allow-{user}",
+            }
             return Case(kind, raw + b"\r\n", 200, json_body(expected))
         if kind == "auth_deny":
             return Case(kind, raw + b"\r\n", 403, exact(EXPLICIT_DENY))
