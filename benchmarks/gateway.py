@@ -260,10 +260,12 @@ def run_wrk(
     output = subprocess.run([*command, url], capture_output=True, text=True).stdout
     found = re.search(r"Requests/sec:\s+([\d.]+)", output)
     # the latency distribution's lines only (a "+/- Stdev" column can end in "50%" too)
-    p50_line = re.search(r"^\s+50%\s+(\S+)$", output, re.M)
-    p99_line = re.search(r"^\s+99%\s+(\S+)$", output, re.M)
-    if found is None or p50_line is None or p99_line is None:  # no answer at all
+    p50_line = re.search(r"^\s+50%\s+(\S+)\s*$", output, re.M)
+    p99_line = re.search(r"^\s+99%\s+(\S+)\s*$", output, re.M)
+    if found is None:  # no answer at all
         return Result(name, 0.0, float("nan"), float("nan"), "no answers")
+    if p50_line is None or p99_line is None:
+        raise RuntimeError(f"cannot read wrk's latency distribution:\n{output}")
     rps = float(found.group(1))
     p50 = parse_ms(p50_line.group(1))
     p99 = parse_ms(p99_line.group(1))
