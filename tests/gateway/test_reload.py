@@ -24,7 +24,7 @@ from corsway.gateway.loader import (
     compile_and_load,
     load_template_file,
 )
-from corsway.gateway.reload import Reloader, ReloadSource, is_ignored
+from corsway.gateway.reload import Reloader, ReloadSource, is_ignored, is_source
 from corsway.gateway.server import GatewayServer
 from tests.gateway.support import FIXTURES, TemplateBuilder
 
@@ -264,6 +264,9 @@ def test_ignored_files_do_not_reload(served: Served) -> None:
         "#handler.py#",
         "4913",
         ".handler.py.swp",
+        "serve-output",  # `corsway serve > serve-output` in the service: no feedback loop
+        "items.db",  # files the handlers write
+        "notes.txt",
     ):
         path = served.service / name
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -282,6 +285,10 @@ def test_ignore_rules() -> None:
         assert is_ignored(root / name, root), name
     for name in ("handler.py", "src/api/handler.py", "serverless.yml", ".env.dev", "lib/x.js"):
         assert not is_ignored(root / name, root), name
+    for name in ("handler.py", "lib/x.mjs", "x.cjs", "serverless.yml", "a.yaml", "d.json", ".env"):
+        assert is_source(root / name), name
+    for name in ("out", "serve.txt", "items.db", "image.png", "handler.pyi.bak"):
+        assert not is_source(root / name), name
 
 
 def test_a_template_edit_reloads_the_template(tmp_path: Path) -> None:

@@ -8,9 +8,12 @@ settles (debounce), it sorts them:
   rebuilt in the watcher thread (compile, build, handler checks) and, when it is sound, swapped
   into the server atomically; requests already running finish on the previous model; functions
   whose configuration changed get fresh workers; the console says what changed;
-- handler code (anything else): changed Python files are compiled and every handler is checked;
-  when all is sound, every function's workers are recycled, so the next request runs the new
-  code (idle workers stop now, busy ones when their invocation ends).
+- handler code (`.py`, `.js`, `.mjs`, `.cjs`): changed Python files are compiled and every
+  handler is checked; when all is sound, every function's workers are recycled, so the next
+  request runs the new code (idle workers stop now, busy ones when their invocation ends).
+
+Other files (logs, data the handlers write, `corsway serve > out` inside the service) never
+reload, so nothing the server or its handlers write can feed back into a reload.
 
 A broken edit (YAML or template error, a Python syntax error, a missing handler) is printed with
 its `file:line` and the last good configuration and workers keep serving. Editor temporary
@@ -69,6 +72,9 @@ _IGNORED_NAMES = re.compile(
     re.VERBOSE,
 )
 CONFIG_SUFFIXES = frozenset({".yml", ".yaml", ".json"})
+# Files a handler's code is made of; other files (logs, databases, output written by the
+# handlers or by `corsway serve > out`) never reload, so nothing can feed back into a reload.
+CODE_SUFFIXES = frozenset({".py", ".js", ".mjs", ".cjs"})
 DEBOUNCE_MS = 1000  # the longest a burst of changes is grouped
 STEP_MS = 80  # changes are applied once none has come for this long
 
@@ -94,6 +100,12 @@ def is_ignored(path: Path, root: Path) -> bool:
     return bool(parts) and (
         parts[-1] in IGNORED_DIRECTORIES or bool(_IGNORED_NAMES.match(parts[-1]))
     )
+
+
+def is_source(path: Path) -> bool:
+    """Whether a changed file is code or configuration (anything else never reloads)."""
+    suffix = path.suffix
+    return suffix in CODE_SUFFIXES or suffix in CONFIG_SUFFIXES or path.name.startswith(".env")
 
 
 def watched_directories(root: Path) -> list[Path]:
@@ -215,6 +227,9 @@ class Reloader:
                 return
 
     def _handle(self, paths: set[Path]) -> None:
+        paths = {p for p in paths if p == self._config_file or is_source(p)}
+        if not paths:
+            return
         config = sorted(p for p in paths if self._is_config(p))
         code = sorted(p for p in paths if not self._is_config(p))
         try:
