@@ -285,3 +285,24 @@ def run_async(awaitable: Coroutine[Any, Any, T]) -> T:
     if errors:
         raise errors[0]
     return results[0]
+
+
+class BackgroundGet:
+    """A GET sent from another thread while the test goes on; `response()` waits for it."""
+
+    def __init__(self, url: str, timeout_s: float = 30) -> None:
+        self.url = url
+        self._timeout_s = timeout_s
+        self._response: httpx.Response | None = None
+        self._thread = threading.Thread(target=self._run)
+        self._thread.start()
+
+    def _run(self) -> None:
+        with httpx.Client(timeout=self._timeout_s) as client:
+            self._response = client.get(self.url)
+
+    def response(self, wait_s: float = 20) -> httpx.Response:
+        """The answer, once it has come (fails after `wait_s`)."""
+        self._thread.join(timeout=wait_s)
+        assert self._response is not None, f"no answer from {self.url} within {wait_s} s"
+        return self._response

@@ -26,7 +26,7 @@ from corsway.gateway.loader import (
 )
 from corsway.gateway.reload import Reloader, ReloadSource, is_ignored, is_source
 from corsway.gateway.server import GatewayServer
-from tests.gateway.support import FIXTURES, TemplateBuilder
+from tests.gateway.support import FIXTURES, BackgroundGet, TemplateBuilder
 
 SERVICE = FIXTURES / "reload_service"
 
@@ -232,14 +232,7 @@ def test_a_configuration_naming_a_future_handler_applies_once_it_exists(served: 
 
 
 def test_a_request_in_flight_finishes_on_the_old_configuration(served: Served) -> None:
-    results: dict[str, httpx.Response] = {}
-
-    def slow_call() -> None:
-        with httpx.Client(timeout=30) as client:
-            results["slow"] = client.get(served.url + "/slow?s=1.5")
-
-    caller = threading.Thread(target=slow_call)
-    caller.start()
+    slow = BackgroundGet(served.url + "/slow?s=1.5")
     deadline = time.monotonic() + 10
     while not any(r.size for r in [served.server.runtimes["slow"]]):  # type: ignore[attr-defined]
         assert time.monotonic() < deadline
@@ -248,9 +241,8 @@ def test_a_request_in_flight_finishes_on_the_old_configuration(served: Served) -
     served.edit("serverless.yml", "          path: slow\n", "          path: gone\n")
     served.wait_for("reload: serverless.yml changed:")
     assert served.get("/slow").status_code == 403  # new requests see the new model
-    caller.join(timeout=20)
-    assert results["slow"].status_code == 200
-    assert results["slow"].json()["slow"] == "done"
+    assert slow.response().status_code == 200
+    assert slow.response().json()["slow"] == "done"
 
 
 def test_ignored_files_do_not_reload(served: Served) -> None:

@@ -13,7 +13,13 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.gateway.support import SERVICE_DIR, RunningGateway, TemplateBuilder, running_gateway
+from tests.gateway.support import (
+    SERVICE_DIR,
+    BackgroundGet,
+    RunningGateway,
+    TemplateBuilder,
+    running_gateway,
+)
 
 INTERNAL_ERROR = b'{"message": "Internal server error"}'
 
@@ -145,14 +151,7 @@ def test_killed_idle_worker_is_replaced(gateway: RunningGateway) -> None:
 
 
 def test_killed_busy_worker_is_502(gateway: RunningGateway) -> None:
-    holder: dict[str, httpx.Response] = {}
-
-    def call() -> None:
-        with httpx.Client(timeout=30) as client:
-            holder["response"] = client.get(gateway.url + "/patient?s=30")
-
-    thread = threading.Thread(target=call)
-    thread.start()
+    patient = BackgroundGet(gateway.url + "/patient?s=30")
     pool = gateway.server.runtimes["patient"]
     deadline = time.monotonic() + 10
     while not getattr(pool, "_workers", None) and time.monotonic() < deadline:
@@ -161,8 +160,7 @@ def test_killed_busy_worker_is_502(gateway: RunningGateway) -> None:
     while worker.current is None and time.monotonic() < deadline:  # not yet handling it
         time.sleep(0.01)
     os.kill(worker.pid, signal.SIGKILL)
-    thread.join(timeout=20)
-    assert holder["response"].status_code == 502
+    assert patient.response().status_code == 502
     assert "Runtime exited with error: signal: killed" in gateway.console("signal: killed")
 
 
