@@ -615,6 +615,7 @@ class CorsPolicy:
         "_star_actual",
         "_star_options",
         "_subdomain_any_port",
+        "_subdomain_fixed",
         "_subdomain_keys",
         "_suffixes",
         "_tail_actual",
@@ -661,6 +662,7 @@ class CorsPolicy:
     _star_actual: CorsDecision
     _star_options: CorsDecision
     _subdomain_any_port: frozenset[str]
+    _subdomain_fixed: tuple[tuple[str, str], ...]
     _subdomain_keys: frozenset[str]
     _tail_actual: HeaderPairs
     _tail_options: HeaderPairs
@@ -844,6 +846,21 @@ class CorsPolicy:
             self,
             "_subdomain_any_port",
             frozenset(key for key, ports in subdomains.items() if ports is None),
+        )
+        # The same fixed-port patterns as ("scheme://", ".base[:port]") pairs: the subdomain is
+        # what lies between them (the common case, without splitting the origin).
+        put(
+            self,
+            "_subdomain_fixed",
+            tuple(
+                (
+                    key.split("://", 1)[0] + "://",
+                    "." + key.split("://", 1)[1] + (f":{port}" if port else ""),
+                )
+                for key, ports in subdomains.items()
+                if ports is not None
+                for port in sorted(ports)
+            ),
         )
         put(
             self,
@@ -1105,6 +1122,16 @@ class CorsPolicy:
 
     def _matches_pattern(self, origin: str) -> bool:
         """Whether an origin matches a ``:*`` host or a ``*.`` subdomain pattern."""
+        for prefix, suffix in self._subdomain_fixed:
+            if origin.endswith(suffix) and origin.startswith(prefix):
+                sub = origin[len(prefix) : len(origin) - len(suffix)]
+                # A browser's subdomain is made of non-empty labels of letters, digits, "-"
+                # and "_".
+                if sub and not sub.strip(_SUBDOMAIN_CHARS) and ".." not in f".{sub}.":
+                    return True
+                break
+        if not (self._any_port_hosts or self._subdomain_any_port):
+            return False
         if self._any_port_hosts:
             if origin in self._any_port_hosts:
                 return True

@@ -6,6 +6,8 @@ import pickle
 from email.message import Message
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from corsway.cors import CorsDecision, CorsPolicy
 
@@ -675,3 +677,72 @@ def test_no_state_between_calls() -> None:
     forward = [policy.decide(m, h) for m, h in requests]
     backward = [policy.decide(m, h) for m, h in reversed(requests)]
     assert forward == list(reversed(backward))
+
+
+_PATTERNS = [
+    "https://*.example.org",
+    "https://*.a.example.org",
+    "https://*.example.net:8443",
+    "http://*.example.org:*",
+    "http://localhost:*",
+]
+_LABEL = st.text(alphabet="abz09-_.:/@X ", min_size=0, max_size=6)
+
+
+def _reference_match(origin: str) -> bool:
+    """The `*.` and `:*` rules written out plainly, one pattern at a time."""
+    for pattern in _PATTERNS:
+        scheme, _, rest = pattern.partition("://")
+        host, _, port = rest.partition(":")
+        if not origin.startswith(scheme + "://"):
+            continue
+        authority = origin[len(scheme) + 3 :]
+        if host == "localhost":
+            if authority == "localhost" or (
+                authority.startswith("localhost:")
+                and authority[10:].isdigit()
+                and authority[10:][0] != "0"
+                and int(authority[10:]) <= 65535
+                and not (scheme == "http" and authority[10:] == "80")
+            ):
+                return True
+            continue
+        base = host[2:]
+        name, colon, origin_port = authority.partition(":")
+        if port == "*":
+            if colon and not (
+                origin_port.isdigit()
+                and origin_port[0] != "0"
+                and int(origin_port) <= 65535
+                and origin_port != {"http": "80", "https": "443"}[scheme]
+            ):
+                continue
+        elif colon + origin_port != (":" + port if port else ""):
+            continue
+        if not name.endswith("." + base):
+            continue
+        labels = name[: -len(base) - 1].split(".")
+        if all(
+            label and not label.strip("abcdefghijklmnopqrstuvwxyz0123456789-_") for label in labels
+        ):
+            return True
+    return False
+
+
+@settings(max_examples=600, deadline=None)
+@given(
+    scheme=st.sampled_from(["https://", "http://", "ftp://", "https:/", ""]),
+    sub=st.lists(_LABEL, min_size=0, max_size=3).map(".".join),
+    base=st.sampled_from(
+        ["example.org", "a.example.org", "example.net", "example.org.evil", "xexample.org", ""]
+    ),
+    port=st.sampled_from(["", ":8443", ":80", ":443", ":3000", ":", ":0", ":x"]),
+)
+def test_subdomain_patterns_agree_with_a_plain_reference(
+    scheme: str, sub: str, base: str, port: str
+) -> None:
+    origin = scheme + ".".join(part for part in (sub, base) if part) + port
+    if not origin:
+        return
+    policy = CorsPolicy(origins=_PATTERNS)
+    assert policy.decide("GET", {"Origin": origin}).allowed is _reference_match(origin), origin
