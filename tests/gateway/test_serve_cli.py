@@ -48,6 +48,13 @@ def test_port_in_use(tmp_path: Path) -> None:
     assert_clean_failure(result, f"port {port} on 127.0.0.1 is already in use", "--port")
 
 
+def test_port_out_of_range_is_a_usage_error() -> None:
+    result = run_serve(str(SERVICE_DIR), "--port", "99999")
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+    assert "Invalid value for '--port': 99999 is not in the range 0<=x<=65535" in result.stderr
+
+
 def test_invalid_json_template_points_at_the_line(tmp_path: Path) -> None:
     path = tmp_path / "broken.json"
     path.write_text('{\n  "Resources": {\n    "A": \n  }\n}\n')

@@ -25,7 +25,13 @@ from corsway.gateway.model import AWS_PROXY, COGNITO_USER_POOLS, MOCK, Api, Meth
     help="Address to listen on. Anything but a loopback address exposes your handlers to "
     "other machines (a warning says to whom).",
 )
-@click.option("--port", default=3000, show_default=True, type=int, help="Port to listen on.")
+@click.option(
+    "--port",
+    default=3000,
+    show_default=True,
+    type=click.IntRange(0, 65535),
+    help="Port to listen on (0: any free port).",
+)
 @click.option("--stage", default="dev", show_default=True, help="Stage to compile and serve.")
 @click.option("--region", default="us-east-1", show_default=True, help="AWS region to compile for.")
 @click.option(
