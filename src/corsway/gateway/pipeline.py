@@ -310,7 +310,7 @@ class Gateway:
         # Lambda gives each invocation its own request id (context.aws_request_id).
         waiting = runtime.invoke(event, new_request_id())
         if waiting.__class__ is _FUTURE:  # the worker pool: wait here, without a coroutine
-            loop = waiting.get_loop()  # type: ignore[attr-defined]
+            loop = waiting.get_loop()
             timer = loop.call_at(loop.time() + timeout, _give_up, waiting)
             try:
                 result = await waiting
