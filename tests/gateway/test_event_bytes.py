@@ -50,7 +50,8 @@ names = st.sampled_from(
     query=st.sampled_from(["", "a=1&a=2&b=%20x&c", "x=%E2%82%AC+y"]),
     headers=st.lists(st.tuples(names, text), max_size=6),
     body=st.binary(max_size=20),
-    authorizer=st.none() | st.dictionaries(text, text | st.integers(-(2**63), 2**63 - 1), max_size=3),
+    authorizer=st.none()
+    | st.dictionaries(text, text | st.integers(-(2**63), 2**63 - 1), max_size=3),
     stage_prefix=st.booleans(),
     stage_variables=st.none() | st.dictionaries(text, text, max_size=2),
     binary=st.sampled_from([(), ("*/*",), ("image/png",)]),
