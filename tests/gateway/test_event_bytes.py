@@ -1,8 +1,11 @@
-"""The proxy event encoded from per-method fragments is byte for byte the encoded event dict."""
+"""The proxy event encoded from per-method fragments is byte for byte the encoded event dict;
+request ids have the shape of API Gateway's."""
 
 from __future__ import annotations
 
+import base64
 import dataclasses
+import uuid
 from typing import Any
 
 import pytest
@@ -11,7 +14,7 @@ from hypothesis import strategies as st
 
 from corsway.gateway import proxy_event
 from corsway.gateway.proxy_event import EventBuilder
-from corsway.gateway.request import GatewayRequest
+from corsway.gateway.request import GatewayRequest, new_extended_request_id, new_request_id
 from corsway.gateway.template import build_api
 from tests.gateway.support import SERVICE_DIR, TemplateBuilder
 
@@ -84,3 +87,19 @@ def test_event_bytes_equal_the_encoded_event(
     )
     assert builder.event_bytes(request, target, stage_path, parameters, authorizer) == expected
     assert builder.event_bytes(request, target, stage_path, parameters, authorizer) == expected
+
+
+def test_request_ids_are_version_4_uuids_and_extended_ids_11_bytes_of_base64() -> None:
+    ids = {new_request_id() for _ in range(2000)}
+    assert len(ids) == 2000
+    variants = set()
+    for text in ids:
+        parsed = uuid.UUID(text)
+        assert str(parsed) == text
+        assert parsed.version == 4
+        assert parsed.variant == uuid.RFC_4122
+        variants.add(text[19])
+    assert variants == set("89ab")
+    extended = new_extended_request_id()
+    assert len(base64.b64decode(extended, validate=True)) == 11
+    assert len(extended) == 16
