@@ -227,6 +227,30 @@ def test_an_idle_connection_is_closed_without_an_answer(gateway: RunningGateway)
     assert seconds >= KEEP_ALIVE_S * 0.9
 
 
+def test_requests_keep_a_connection_open_and_the_idle_time_counts_from_the_last_answer(
+    gateway: RunningGateway,
+) -> None:
+    # Requests every KEEP_ALIVE_S / 2 for longer than KEEP_ALIVE_S: each is answered (the
+    # connection is not closed on the first request's idle deadline); then, idle, it is
+    # closed KEEP_ALIVE_S after the last answer.
+    request = b"GET /dev/echo HTTP/1.1\r\nHost: x\r\n\r\n"
+    with socket.create_connection(("127.0.0.1", gateway.server.port), timeout=5) as sock:
+        for _ in range(4):
+            sock.sendall(request)
+            answer = b""
+            while b"\r\n\r\n" not in answer or not answer.rstrip().endswith(b"}"):
+                data = sock.recv(65536)
+                assert data, "the connection was closed while in use"
+                answer += data
+            assert status_of(answer) == 200
+            time.sleep(KEEP_ALIVE_S / 2)
+        idle_since = time.monotonic() - KEEP_ALIVE_S / 2
+        sock.settimeout(KEEP_ALIVE_S + 3)
+        assert sock.recv(65536) == b""  # closed by the server, with nothing more sent
+        idle = time.monotonic() - idle_since
+    assert KEEP_ALIVE_S * 0.9 <= idle < KEEP_ALIVE_S + 2
+
+
 def test_blank_lines_do_not_keep_a_connection_open(gateway: RunningGateway) -> None:
     # HTTP allows empty lines before a request line; they start no request and must not
     # reset the idle timer.

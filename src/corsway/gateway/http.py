@@ -225,15 +225,45 @@ class RawHeaderProtocol(HttpToolsProtocol):
         self._pending_rejection: Rejection | None = None
         self._defaults_source: object = None
         self._defaults = b""
+        self._idle_deadline: float | None = None
+        self._keep_alive_timer: Any = None
         # uvicorn arms its keep-alive timeout only after a response; a connection that never
         # sends a byte would stay open for ever.
-        self.timeout_keep_alive_task = self.loop.call_later(
-            self.timeout_keep_alive, self.timeout_keep_alive_handler
-        )
+        self._arm_keep_alive()
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._cancel_timer()
+        if self._keep_alive_timer is not None:
+            self._keep_alive_timer.cancel()
+            self._keep_alive_timer = None
         super().connection_lost(exc)
+
+    # -- keep-alive ---------------------------------------------------------------------
+    # uvicorn starts a timer after every response and cancels it when the next request
+    # begins. Here one timer per connection checks, when it fires, whether the connection has
+    # been idle for the keep-alive timeout; if a request came since, it waits for the new
+    # deadline (the same closing time, without a timer created and cancelled per request).
+
+    def _arm_keep_alive(self) -> None:
+        deadline = self.loop.time() + self.timeout_keep_alive
+        self._idle_deadline = deadline
+        if self._keep_alive_timer is None:
+            self._keep_alive_timer = self.loop.call_at(deadline, self._keep_alive_check)
+
+    def _keep_alive_check(self) -> None:
+        self._keep_alive_timer = None
+        deadline = self._idle_deadline
+        if deadline is None:
+            return  # a request is running: its response arms the timeout again
+        # (a timer may fire up to a millisecond early: the event loop's clock is in ms)
+        if self.loop.time() < deadline - 0.001:
+            self._keep_alive_timer = self.loop.call_at(deadline, self._keep_alive_check)
+            return
+        self._idle_deadline = None
+        self.timeout_keep_alive_handler()
+
+    def _unset_keepalive_if_required(self) -> None:
+        self._idle_deadline = None
 
     def default_header_block(self) -> bytes:
         """uvicorn's default response headers (Date), encoded once per change."""
@@ -322,7 +352,17 @@ class RawHeaderProtocol(HttpToolsProtocol):
 
     def on_response_complete(self) -> None:
         self.transport.flush()  # type: ignore[attr-defined]  # a HEAD response has no body
-        super().on_response_complete()
+        # uvicorn's on_response_complete, with the keep-alive timeout armed lazily
+        self.server_state.total_requests += 1
+        if self.transport.is_closing():
+            return
+        self._idle_deadline = None
+        self.flow.resume_reading()
+        if self.pipeline:  # pipelined requests: start the next one
+            cycle, app = self.pipeline.pop()
+            self._start_asgi_task(cycle, app)
+        else:
+            self._arm_keep_alive()
 
     # -- timeouts -----------------------------------------------------------------------
 

@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 import dataclasses
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -115,7 +115,10 @@ class Gateway:
             routed = self.route(request)
             if routed.method.authorization_type != "NONE":
                 await self.authorize(routed, request)
-            response = await self.integrate(routed, request)
+            if routed.method.integration.type == AWS_PROXY:
+                response = await self._proxy(routed, request)  # one coroutine less per request
+            else:
+                response = await self.integrate(routed, request)
             if routed.auth_note:
                 # static responses are shared by every request: note on a copy
                 response = dataclasses.replace(response, note=routed.auth_note, encoded=None)
@@ -293,14 +296,12 @@ class Gateway:
                 f"the integration's function is not in this template ({integration.uri})",
             )
         routed.function = key
-        event = self.events.encode(
-            self.events.event(
-                request,
-                routed.method,
-                routed.stage_path,
-                routed.match.path_parameters,
-                authorizer=routed.authorizer,
-            )
+        event = self.events.event_bytes(
+            request,
+            routed.method,
+            routed.stage_path,
+            routed.match.path_parameters,
+            authorizer=routed.authorizer,
         )
         if len(event) > LAMBDA_PAYLOAD_LIMIT:
             raise GatewayFailure(
@@ -310,7 +311,18 @@ class Gateway:
             )
         timeout = self._integration_timeout_override or integration.timeout_s
         # Lambda gives each invocation its own request id (context.aws_request_id).
-        result = await _invoke_with_timeout(runtime, event, new_request_id(), timeout)
+        waiting = runtime.invoke(event, new_request_id())
+        if waiting.__class__ is _FUTURE:  # the worker pool: wait here, without a coroutine
+            loop = waiting.get_loop()
+            timer = loop.call_at(loop.time() + timeout, _give_up, waiting)
+            try:
+                result = await waiting
+            finally:
+                timer.cancel()
+            if result is _GAVE_UP:
+                result = None
+        else:
+            result = await _wait_with_timeout(waiting, timeout)
         if result is None:
             raise GatewayFailure(
                 "INTEGRATION_TIMEOUT",
@@ -417,16 +429,25 @@ def _give_up(future: asyncio.Future[InvocationResult]) -> None:
         future.set_result(_GAVE_UP)
 
 
+_FUTURE = asyncio.Future  # the C future the worker pool returns (its exact class)
+
+
 async def _invoke_with_timeout(
     runtime: FunctionRuntime, event: bytes, request_id: str, timeout_s: float
 ) -> InvocationResult | None:
-    """The invocation's result, or None when API Gateway stops waiting (it keeps running).
+    """The invocation's result, or None when API Gateway stops waiting (it keeps running)."""
+    return await _wait_with_timeout(runtime.invoke(event, request_id), timeout_s)
 
-    A runtime that returns a future (the worker pool) lets the timeout resolve that future
-    early; any other awaitable runs in a task of its own so that it can outlive the wait.
+
+async def _wait_with_timeout(
+    waiting: Awaitable[InvocationResult], timeout_s: float
+) -> InvocationResult | None:
+    """The result of `waiting`, or None after `timeout_s` (it keeps running).
+
+    A future (the worker pool's) is resolved early by the timeout; any other awaitable runs in
+    a task of its own so that it can outlive the wait.
     """
     loop = asyncio.get_running_loop()
-    waiting = runtime.invoke(event, request_id)
     if isinstance(waiting, asyncio.Future) and not isinstance(waiting, asyncio.Task):
         future: asyncio.Future[InvocationResult] = waiting
     else:

@@ -228,6 +228,9 @@ class Worker:
         self.ahead: Invocation | None = None  # written to the pipe, starts after `current`
         self._started = 0.0
         self._timeout_s = 0.0
+        # One timer checks the running invocation's deadline (loop time). It is not re-armed
+        # per invocation: when it fires before the current deadline it re-arms for that one.
+        self._deadline = 0.0
         self._timer: asyncio.TimerHandle | None = None
         self.alive = True
         self.exit_description = ""
@@ -242,7 +245,24 @@ class Worker:
         self._started = time.monotonic()
         deadline = time.time() + timeout_s
         self._write(protocol.invocation_frame(invocation.request_id, invocation.event, deadline))
-        self._timer = self._loop.call_at(self._loop.time() + timeout_s, self._timed_out)
+        self._arm_deadline()
+
+    def _arm_deadline(self) -> None:
+        """The current invocation times out `_timeout_s` from now."""
+        loop = self._loop
+        self._deadline = loop.time() + self._timeout_s
+        if self._timer is None:  # else it fires before this deadline, and re-arms for it
+            self._timer = loop.call_at(self._deadline, self._check_deadline)
+
+    def _check_deadline(self) -> None:
+        self._timer = None
+        if self.current is None or not self.alive:
+            return  # idle: the next invocation arms a timer again
+        # (a timer may fire up to a millisecond early: the event loop's clock is in ms)
+        if self._loop.time() < self._deadline - 0.001:
+            self._timer = self._loop.call_at(self._deadline, self._check_deadline)
+            return
+        self._timed_out()
 
     def send_ahead(self, invocation: Invocation) -> None:
         """Write the next invocation while this one runs (the worker starts it when done)."""
@@ -367,15 +387,12 @@ class Worker:
         if invocation is None:
             return
         self.current = None
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
         if self.ahead is not None and self.alive:
             # The worker reads the invocation written ahead as soon as it has written this
             # result: that invocation starts now.
             self.current, self.ahead = self.ahead, None
             self._started = time.monotonic()
-            self._timer = self._loop.call_at(self._loop.time() + self._timeout_s, self._timed_out)
+            self._arm_deadline()
         self._on_done(self, invocation, result)
 
     def _closed(self) -> None:
