@@ -12,7 +12,7 @@ from __future__ import annotations
 import base64
 import json
 import random
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from corsway.gateway.model import Api, Method
@@ -152,18 +152,7 @@ class EventBuilder:
         """
         api = self._api
         headers, multi_headers, _ = self.headers(request)
-        query = request.query
-        single_query: dict[str, str] | None = None
-        multi_query: dict[str, list[str]] | None = None
-        if query:
-            single_query = {}
-            multi_query = {}
-            for name, value in query:
-                single_query[name] = value
-                if name in multi_query:
-                    multi_query[name].append(value)
-                else:
-                    multi_query[name] = [value]
+        single_query, multi_query = query_maps(request.query)
         body: str | None = None
         is_base64 = False
         if request.body:
@@ -231,18 +220,7 @@ class EventBuilder:
             fragments = self._fragments[method.logical_id] = (method, _Fragments(self, method))
         parts = fragments[1]
         headers, multi_headers, _ = self.headers(request)
-        query = request.query
-        single_query: dict[str, str] | None = None
-        multi_query: dict[str, list[str]] | None = None
-        if query:
-            single_query = {}
-            multi_query = {}
-            for name, value in query:
-                single_query[name] = value
-                if name in multi_query:
-                    multi_query[name].append(value)
-                else:
-                    multi_query[name] = [value]
+        single_query, multi_query = query_maps(request.query)
         body = b"null"
         is_base64 = b"false"
         if request.body:
@@ -339,3 +317,21 @@ class _Fragments:
             dumps(api.api_id),
         )
         self.stage_prefix = f"/{api.stage}" if builder._stage_prefix else ""
+
+
+def query_maps(
+    query: Sequence[tuple[str, str]],
+) -> tuple[dict[str, str] | None, dict[str, list[str]] | None]:
+    """`queryStringParameters` (the last value wins) and `multiValueQueryStringParameters`;
+    None for both without a query string, as on AWS."""
+    if not query:
+        return None, None
+    single: dict[str, str] = {}
+    multi: dict[str, list[str]] = {}
+    for name, value in query:
+        single[name] = value
+        if name in multi:
+            multi[name].append(value)
+        else:
+            multi[name] = [value]
+    return single, multi
