@@ -8,6 +8,7 @@ connection is closed. Every refusal is plain text with `Connection: close` and o
 
 from __future__ import annotations
 
+import json
 import socket
 import time
 from collections.abc import Iterator
@@ -270,6 +271,23 @@ def test_junk_after_a_valid_request_is_answered_after_it(gateway: RunningGateway
     assert status_of(first) == 200
     assert rest.endswith(b"\r\n\r\nBad Request")
     assert closed
+
+
+def test_pipelined_requests_are_answered_in_order_on_an_open_connection(
+    gateway: RunningGateway,
+) -> None:
+    """Three requests in one write (HTTP/1.1 pipelining): three answers, in request order,
+    and the connection stays open for more."""
+    requests = b"".join(b"GET /dev/echo?n=%d HTTP/1.1\r\nHost: x\r\n\r\n" % n for n in range(3))
+    answer, closed, seconds = exchange(gateway, requests, timeout=2.0)
+    assert b"connection: close" not in answer.lower()
+    assert not closed or seconds >= KEEP_ALIVE_S  # open until the idle timeout
+    answers = answer.split(b"HTTP/1.1 ")[1:]
+    assert [status_of(b"HTTP/1.1 " + one) for one in answers] == [200, 200, 200]
+    numbers = [
+        json.loads(body_of(b"HTTP/1.1 " + one))["queryStringParameters"]["n"] for one in answers
+    ]
+    assert numbers == ["0", "1", "2"]
 
 
 def test_an_upgrade_request_is_answered_as_plain_http_and_closed(gateway: RunningGateway) -> None:
