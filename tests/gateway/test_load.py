@@ -30,7 +30,7 @@ from pathlib import Path
 
 import pytest
 
-from corsway.runtimes.registry import DEFAULT_MAX_WORKERS
+from corsway.runtimes.registry import max_workers_from_environment
 from tests.gateway.support import FIXTURES, run_async
 
 SERVICE = FIXTURES / "load_service"
@@ -408,4 +408,4 @@ def test_mixed_load_loses_no_answer_and_stays_up(
     assert memory.gateway_peak_kb < 300 * 1024
     assert max(steady) - min(steady) < 100 * 1024  # no growth with the number of requests
     functions = 7  # each a bounded pool
-    assert memory.workers_peak <= functions * DEFAULT_MAX_WORKERS
+    assert memory.workers_peak <= functions * max_workers_from_environment()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import signal
 import socket
@@ -13,15 +14,29 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 
-from tests.gateway.support import SERVICE_DIR, TemplateBuilder, as_python, sls3_template
+from tests.gateway.support import (
+    EXAMPLE_DIR,
+    SERVICE_DIR,
+    TemplateBuilder,
+    as_python,
+    sls3_template,
+)
 
 COMMAND = [sys.executable, "-c", "from corsway.cli import run; run()", "serve"]
 
 
-def run_serve(*args: str, timeout: float = 30) -> subprocess.CompletedProcess[str]:
+def run_serve(
+    *args: str, timeout: float = 30, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [*COMMAND, *args], capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL
+        [*COMMAND, *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        stdin=subprocess.DEVNULL,
+        env=None if env is None else {**os.environ, **env},
     )
 
 
@@ -53,6 +68,16 @@ def test_port_out_of_range_is_a_usage_error() -> None:
     assert result.returncode == 2, result.stderr
     assert "Traceback" not in result.stderr + result.stdout
     assert "Invalid value for '--port': 99999 is not in the range 0<=x<=65535" in result.stderr
+
+
+@pytest.mark.parametrize("value", ["abc", "0", "-2", "1000"])
+def test_invalid_max_workers_variable(value: str) -> None:
+    result = run_serve(str(EXAMPLE_DIR), "--port", "0", env={"CORSWAY_MAX_WORKERS": value})
+    assert_clean_failure(
+        result,
+        f"CORSWAY_MAX_WORKERS={value!r}: must be a whole number of worker processes per "
+        "function, from 1 to 256",
+    )
 
 
 def test_invalid_json_template_points_at_the_line(tmp_path: Path) -> None:

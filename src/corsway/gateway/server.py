@@ -22,7 +22,7 @@ from corsway.gateway.http import bind_socket, protocol_class
 from corsway.gateway.model import Api
 from corsway.gateway.pipeline import Gateway
 from corsway.runtimes.base import FunctionRuntime
-from corsway.runtimes.registry import DEFAULT_MAX_WORKERS, create_runtime
+from corsway.runtimes.registry import create_runtime, max_workers_from_environment
 
 if TYPE_CHECKING:
     from corsway.gateway.reload import Reloader
@@ -53,7 +53,7 @@ class GatewayServer:
         port: int = 3000,
         sock: socket.socket | None = None,
         stage_prefix: bool = True,
-        max_workers: int = DEFAULT_MAX_WORKERS,
+        max_workers: int | None = None,  # None: $CORSWAY_MAX_WORKERS or the default
         integration_timeout_s: float | None = None,
         clock: Callable[[], float] = time.monotonic,
         explicit_deny_message: str = EXPLICIT_DENY_MESSAGES["current"],
@@ -62,10 +62,10 @@ class GatewayServer:
     ) -> None:
         self.api = api
         self.console = console
+        self.max_workers = max_workers_from_environment() if max_workers is None else max_workers
         self.sock = sock if sock is not None else bind_socket(host, port)
         address = self.sock.getsockname()
         self.host, self.port = address[0], address[1]
-        self.max_workers = max_workers
         self.stage_prefix = stage_prefix
         self.integration_timeout_s = integration_timeout_s
         self.clock = clock

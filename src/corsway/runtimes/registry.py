@@ -32,10 +32,25 @@ _CHECKS: dict[str, Callable[[FunctionConfig], None]] = {"python": check_python_h
 # Workers per function (Lambda would run every concurrent request in its own environment):
 # enough to overlap handlers that wait on I/O, few enough not to fight the gateway for the CPU
 # (quick handlers are pipelined instead, see runtimes.pool). Started on demand only.
-# CORSWAY_MAX_WORKERS overrides it.
-DEFAULT_MAX_WORKERS = int(
-    os.environ.get("CORSWAY_MAX_WORKERS") or max(4, min(8, 2 * (os.cpu_count() or 2)))
-)
+# CORSWAY_MAX_WORKERS overrides it (see max_workers_from_environment).
+MAX_WORKERS_ENV = "CORSWAY_MAX_WORKERS"
+DEFAULT_MAX_WORKERS = max(4, min(8, 2 * (os.cpu_count() or 2)))
+_MAX_WORKERS_LIMIT = 256
+
+
+def max_workers_from_environment() -> int:
+    """Workers per function: `$CORSWAY_MAX_WORKERS` when set, else `DEFAULT_MAX_WORKERS`."""
+    raw = os.environ.get(MAX_WORKERS_ENV, "").strip()
+    if not raw:
+        return DEFAULT_MAX_WORKERS
+    value = int(raw) if raw.isdigit() else 0
+    if not 1 <= value <= _MAX_WORKERS_LIMIT:
+        raise CorswayError(
+            f"{MAX_WORKERS_ENV}={raw!r}: must be a whole number of worker processes per "
+            f"function, from 1 to {_MAX_WORKERS_LIMIT} (unset it for this machine's default, "
+            f"{DEFAULT_MAX_WORKERS})"
+        )
+    return value
 
 
 def language(runtime: str) -> str | None:
