@@ -16,6 +16,7 @@ from typing import Any
 import httpx
 import pytest
 
+from corsway.gateway.loader import compile_and_load
 from tests.gateway.support import (
     EXAMPLE_DIR,
     SERVICE_DIR,
@@ -174,3 +175,56 @@ def test_serves_prints_banner_and_access_log_then_stops_on_sigint(tmp_path: Path
         _, stderr = process.communicate(timeout=20)
     assert process.returncode == 0
     assert "Traceback" not in stderr
+
+
+STAGED_SERVICE = """\
+service: staged
+provider:
+  name: aws
+  runtime: python3.11
+  stage: prod
+  region: eu-west-1
+functions:
+  hello:
+    handler: handler.hello
+    events:
+      - http: {path: hello, method: get}
+"""
+
+
+def test_provider_stage_and_region_apply_without_flags(tmp_path: Path) -> None:
+    (tmp_path / "serverless.yml").write_text(STAGED_SERVICE)
+    (tmp_path / "handler.py").write_text(
+        "import os\n\ndef hello(event, context):\n"
+        "    return {'statusCode': 200, 'body': os.environ['AWS_REGION']}\n"
+    )
+    loaded = compile_and_load(tmp_path, stage=None, region=None)
+    assert loaded.api.stage == "prod"
+    assert {(f.name, f.region) for f in loaded.api.functions.values()} == {
+        ("staged-prod-hello", "eu-west-1")
+    }
+    flagged = compile_and_load(tmp_path, stage="qa", region="us-west-2")
+    assert flagged.api.stage == "qa"
+    assert {(f.name, f.region) for f in flagged.api.functions.values()} == {
+        ("staged-qa-hello", "us-west-2")
+    }
+    # and the command line leaves them to the service too
+    process = subprocess.Popen(
+        [*COMMAND, str(tmp_path), "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        banner = ""
+        deadline = time.monotonic() + 30
+        while "one line per request" not in banner and time.monotonic() < deadline:
+            banner += process.stdout.readline()
+        match = re.search(r"base URL: (http://127\.0\.0\.1:\d+/prod)\n", banner)
+        assert match, banner
+        assert httpx.get(match.group(1) + "/hello").text == "eu-west-1"
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.communicate(timeout=20)

@@ -32,8 +32,16 @@ from corsway.gateway.model import AWS_PROXY, COGNITO_USER_POOLS, MOCK, Api, Meth
     type=click.IntRange(0, 65535),
     help="Port to listen on (0: any free port).",
 )
-@click.option("--stage", default="dev", show_default=True, help="Stage to compile and serve.")
-@click.option("--region", default="us-east-1", show_default=True, help="AWS region to compile for.")
+@click.option(
+    "--stage",
+    default=None,
+    help="Stage to compile and serve, as serverless --stage (default: provider.stage, else dev).",
+)
+@click.option(
+    "--region",
+    default=None,
+    help="AWS region, as serverless --region (default: provider.region, else us-east-1).",
+)
 @click.option(
     "--no-stage-prefix", is_flag=True, help="Serve /path instead of /STAGE/path (a custom domain)."
 )
@@ -57,8 +65,8 @@ def serve(
     service: Path | None,
     host: str,
     port: int,
-    stage: str,
-    region: str,
+    stage: str | None,
+    region: str | None,
     no_stage_prefix: bool,
     template_file: Path | None,
     explicit_deny_wording: str,

@@ -109,19 +109,28 @@ def service_directory(service: Path | None) -> Path:
 
 
 def load_template_file(
-    template: Path, service: Path | None, *, stage: str, region: str
+    template: Path, service: Path | None, *, stage: str | None, region: str | None
 ) -> LoadedService:
-    """`corsway serve --template FILE [SERVICE]`."""
+    """`corsway serve --template FILE [SERVICE]` (the template's own stage name wins)."""
     service_dir = service_directory(service)
     document = read_template(template)
     api = build_api(
-        document, service_dir=service_dir, stage=stage, region=region, source=str(template)
+        document,
+        service_dir=service_dir,
+        stage=stage or "dev",
+        region=region or "us-east-1",
+        source=str(template),
     )
     return LoadedService(api, (), str(template))
 
 
-def compile_and_load(service: Path | None, *, stage: str, region: str) -> LoadedService:
-    """`corsway serve [SERVICE]`: compile serverless.yml in memory, then build the model."""
+def compile_and_load(
+    service: Path | None, *, stage: str | None, region: str | None
+) -> LoadedService:
+    """`corsway serve [SERVICE]`: compile serverless.yml in memory, then build the model.
+
+    Without `stage`/`region`, the service's `provider.stage`/`provider.region` apply (else dev,
+    us-east-1), as for `serverless package`."""
     try:
         from corsway.compile import compile_service  # type: ignore[import-not-found,unused-ignore]
     except ImportError:
@@ -134,8 +143,8 @@ def compile_and_load(service: Path | None, *, stage: str, region: str) -> Loaded
     api = build_api(
         result.template,
         service_dir=Path(result.service_dir),
-        stage=stage,
-        region=region,
+        stage=result.stage,
+        region=result.region,
         source=str(result.config_path),
         function_keys=function_keys,
     )
