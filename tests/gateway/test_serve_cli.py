@@ -41,6 +41,27 @@ def run_serve(
     )
 
 
+def start_serve(*args: str) -> tuple[subprocess.Popen[str], str]:
+    """`corsway serve ARGS` as a process, and its banner (up to the access-log header)."""
+    process = subprocess.Popen(
+        [*COMMAND, *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+        text=True,
+        env={**os.environ, "COLUMNS": "200"},
+    )
+    assert process.stdout is not None
+    banner = ""
+    deadline = time.monotonic() + 30
+    while "one line per request" not in banner and time.monotonic() < deadline:
+        line = process.stdout.readline()
+        if not line:
+            break  # it exited: the test's assertions on the banner say why
+        banner += line
+    return process, banner
+
+
 def write_template(tmp_path: Path, template: dict[str, Any]) -> Path:
     path = tmp_path / "template.json"
     path.write_text(json.dumps(template))
@@ -139,20 +160,9 @@ def test_compiling_without_a_compiler_or_service_fails_cleanly(tmp_path: Path) -
 
 def test_serves_prints_banner_and_access_log_then_stops_on_sigint(tmp_path: Path) -> None:
     template = write_template(tmp_path, as_python(sls3_template("seed-tldr"), "handlers.echo"))
-    process = subprocess.Popen(
-        [*COMMAND, str(SERVICE_DIR), "--template", str(template), "--port", "0"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        stdin=subprocess.DEVNULL,
-        text=True,
-        env={**__import__("os").environ, "COLUMNS": "200"},
-    )
+    process, banner = start_serve(str(SERVICE_DIR), "--template", str(template), "--port", "0")
     try:
         assert process.stdout is not None
-        banner = ""
-        deadline = time.monotonic() + 30
-        while "one line per request" not in banner and time.monotonic() < deadline:
-            banner += process.stdout.readline()
         match = re.search(r"base URL: (http://127\.0\.0\.1:\d+/dev)", banner)
         assert match, banner
         assert re.search(r"GET\s+│ /product/\{id\}\s+│ getProduct", banner), banner
@@ -209,19 +219,8 @@ def test_provider_stage_and_region_apply_without_flags(tmp_path: Path) -> None:
         ("staged-qa-hello", "us-west-2")
     }
     # and the command line leaves them to the service too
-    process = subprocess.Popen(
-        [*COMMAND, str(tmp_path), "--port", "0"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        stdin=subprocess.DEVNULL,
-        text=True,
-    )
+    process, banner = start_serve(str(tmp_path), "--port", "0")
     try:
-        assert process.stdout is not None
-        banner = ""
-        deadline = time.monotonic() + 30
-        while "one line per request" not in banner and time.monotonic() < deadline:
-            banner += process.stdout.readline()
         match = re.search(r"base URL: (http://127\.0\.0\.1:\d+/prod)\n", banner)
         assert match, banner
         assert httpx.get(match.group(1) + "/hello").text == "eu-west-1"

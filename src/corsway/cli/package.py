@@ -7,23 +7,14 @@ from pathlib import Path
 
 import click
 
+from corsway.cli.options import region_option, stage_option
 from corsway.errors import CorswayError
 
 
 @click.command("package")
 @click.argument("service", required=False, default=".", type=click.Path(path_type=Path))
-@click.option(
-    "--stage",
-    default=None,
-    metavar="STAGE",
-    help="Stage, as serverless --stage (default: provider.stage, else dev).",
-)
-@click.option(
-    "--region",
-    default=None,
-    metavar="REGION",
-    help="Region, as serverless --region (default: provider.region, else us-east-1).",
-)
+@stage_option
+@region_option
 @click.option(
     "--api-only",
     is_flag=True,

@@ -11,6 +11,7 @@ from rich.console import Console as RichConsole
 from rich.markup import escape
 from rich.table import Table
 
+from corsway.cli.options import region_option, stage_option
 from corsway.errors import CorswayError
 from corsway.gateway.accesslog import Console
 from corsway.gateway.model import AWS_PROXY, COGNITO_USER_POOLS, MOCK, Api, Method, Resource
@@ -32,16 +33,8 @@ from corsway.gateway.model import AWS_PROXY, COGNITO_USER_POOLS, MOCK, Api, Meth
     type=click.IntRange(0, 65535),
     help="Port to listen on (0: any free port).",
 )
-@click.option(
-    "--stage",
-    default=None,
-    help="Stage to compile and serve, as serverless --stage (default: provider.stage, else dev).",
-)
-@click.option(
-    "--region",
-    default=None,
-    help="AWS region, as serverless --region (default: provider.region, else us-east-1).",
-)
+@stage_option
+@region_option
 @click.option(
     "--no-stage-prefix", is_flag=True, help="Serve /path instead of /STAGE/path (a custom domain)."
 )
