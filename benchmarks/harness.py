@@ -111,6 +111,14 @@ def collect(app: ASGIApp, scope: Scope) -> list[Message]:
     raise RuntimeError("the ASGI app suspended")
 
 
+def response_start(
+    app: ASGIApp, method: str, headers: Mapping[str, str]
+) -> tuple[int, dict[str, str]]:
+    """The status and the (lower-cased) headers an ASGI app answers a request with."""
+    start = collect(app, scope_for(method, headers))[0]
+    return start["status"], {k.decode().lower(): v.decode() for k, v in start["headers"]}
+
+
 def scope_for(method: str, headers: Mapping[str, str], path: str = "/items") -> Scope:
     """An HTTP scope for ``method`` on ``path``; header names lower-cased, as servers do."""
     return {

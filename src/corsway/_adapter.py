@@ -7,22 +7,11 @@ Standard library only, and only the cheap parts of it: the adapters run in Lambd
 
 from __future__ import annotations
 
-from corsway.cors import (
-    ALLOW_CREDENTIALS,
-    ALLOW_HEADERS,
-    ALLOW_METHODS,
-    ALLOW_ORIGIN,
-    ALLOW_PRIVATE_NETWORK,
-    EXPOSE_HEADERS,
-    MAX_AGE,
-    CorsConfigError,
-    CorsConfigProblem,
-    CorsPolicy,
-)
+from corsway.cors import RESPONSE_HEADERS, CorsConfigError, CorsConfigProblem, CorsPolicy
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Mapping
+    from collections.abc import Callable, Iterable, Mapping, Sequence
     from logging import Logger
     from re import Pattern
     from typing import Any, TypedDict
@@ -83,18 +72,7 @@ _STARLETTE_SAFELISTED = ("Accept", "Accept-Language", "Content-Language", "Conte
 _STARLETTE_MAX_AGE = 600
 
 # Response headers that the policy owns: a value the app set for one of them is dropped.
-OWNED_HEADERS = frozenset(
-    name.lower()
-    for name in (
-        ALLOW_ORIGIN,
-        ALLOW_CREDENTIALS,
-        ALLOW_METHODS,
-        ALLOW_HEADERS,
-        ALLOW_PRIVATE_NETWORK,
-        EXPOSE_HEADERS,
-        MAX_AGE,
-    )
-)
+OWNED_HEADERS = RESPONSE_HEADERS
 OWNED_HEADERS_BYTES = frozenset(name.encode("latin-1") for name in OWNED_HEADERS)
 # Lengths of the owned names and of "vary": a response header of another length is neither.
 SPECIAL_LENGTHS = frozenset({len(name) for name in OWNED_HEADERS} | {4})
@@ -316,7 +294,7 @@ class Warner:
 
 
 def merge_single(
-    headers: Mapping[Any, Any] | None, cors: Iterable[tuple[str, str]], warn: Warner
+    headers: Mapping[Any, Any] | None, cors: Sequence[tuple[str, str]], warn: Warner
 ) -> dict[Any, Any]:
     """A new ``{name: value}`` map: ``headers`` without the CORS headers the policy owns, plus
     ``cors`` (``Vary`` merged with the app's). ``headers`` itself is never modified."""
@@ -330,26 +308,32 @@ def merge_single(
     if "access-control-" not in names and "vary" not in names:
         merged.update(cors)
         return merged
-    vary: list[object] = []
-    cors_vary = None
-    for name, value in cors:
-        if name == "Vary":
-            cors_vary = value
-    for key in list(merged):
-        lower = key.lower() if isinstance(key, str) else ""
-        if lower in OWNED_HEADERS:
-            del merged[key]
-            warn(key)
-        elif lower == "vary" and cors_vary is not None:
-            vary.append(merged.pop(key))
+    vary = _take_owned(merged, cors, warn)
     for name, value in cors:
         merged[name] = merge_vary(vary, value) if name == "Vary" else value
     return merged
 
 
+def _take_owned(
+    merged: dict[Any, Any], cors: Sequence[tuple[str, str]], warn: Warner
+) -> list[object]:
+    """Drop the app's values of the headers the policy owns from `merged` (warning once per
+    name); when the policy sends Vary, also take out the app's Vary values and return them."""
+    sends_vary = any(name == "Vary" for name, _ in cors)
+    taken: list[object] = []
+    for key in list(merged):
+        lower = key.lower() if isinstance(key, str) else ""
+        if lower in OWNED_HEADERS:
+            del merged[key]
+            warn(key)
+        elif lower == "vary" and sends_vary:
+            taken.append(merged.pop(key))
+    return taken
+
+
 def merge_multi(
     headers: Mapping[Any, Any] | None,
-    cors: Iterable[tuple[str, str]],
+    cors: Sequence[tuple[str, str]],
     warn: Warner,
     extra_vary: Iterable[object] = (),
 ) -> dict[Any, Any]:
@@ -357,18 +341,8 @@ def merge_multi(
     app's Vary values in ``extra_vary`` (from its single-value map) are merged in too."""
     merged = dict(headers) if headers else {}
     vary: list[object] = []
-    cors_vary = None
-    for name, value in cors:
-        if name == "Vary":
-            cors_vary = value
-    for key in list(merged):
-        lower = key.lower() if isinstance(key, str) else ""
-        if lower in OWNED_HEADERS:
-            del merged[key]
-            warn(key)
-        elif lower == "vary" and cors_vary is not None:
-            values = merged.pop(key)
-            vary.extend([values] if isinstance(values, str) else values or ())
+    for values in _take_owned(merged, cors, warn):
+        vary.extend([values] if isinstance(values, str) else values or ())  # type: ignore[arg-type]
     vary.extend(extra_vary)  # API Gateway lists multi-values before single values
     for name, value in cors:
         merged[name] = [merge_vary(vary, value) if name == "Vary" else value]

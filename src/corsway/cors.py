@@ -159,7 +159,9 @@ _FORBIDDEN_REQUEST_HEADERS = frozenset(
         "via",
     }
 )
-_RESPONSE_ONLY_HEADERS = frozenset(
+# The response headers a CORS policy writes (lower case): a request never carries them, and
+# an adapter drops an app's own value for them in favour of the policy's.
+RESPONSE_HEADERS = frozenset(
     name.lower()
     for name in (
         ALLOW_ORIGIN,
@@ -1517,7 +1519,7 @@ def _check_request_headers(
                 "is a forbidden request header: browsers set it themselves and never ask for it "
                 "in a preflight, so allowing it has no effect"
             )
-        elif lower in _RESPONSE_ONLY_HEADERS:
+        elif lower in RESPONSE_HEADERS:
             problem = "is a response header; request_headers lists request headers"
         else:
             if all(lower != name.lower() for name in names):

@@ -8,6 +8,7 @@ only partly becomes a start-up note (never silence).
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Mapping
 from pathlib import Path
@@ -721,14 +722,7 @@ class _Builder:
         static = _static_mock_response(integration)
         if static is None:
             return integration
-        return Integration(
-            type=MOCK,
-            request_templates=request_templates,
-            passthrough_behavior=passthrough,
-            responses=tuple(responses),
-            timeout_s=timeout_s,
-            static_response=static,
-        )
+        return dataclasses.replace(integration, static_response=static)
 
     def _gateway_responses(self) -> dict[str, GatewayResponseConfig]:
         configured: dict[str, GatewayResponseConfig] = {}
