@@ -17,8 +17,9 @@ from typing import Any, TypeVar
 import httpx
 
 from corsway.gateway.accesslog import Console
+from corsway.gateway.rest.served import ServedRestApi
+from corsway.gateway.rest.template import build_api
 from corsway.gateway.server import GatewayServer
-from corsway.gateway.template import build_api
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 SERVICE_DIR = FIXTURES / "gateway_service"
@@ -251,7 +252,9 @@ def running_gateway(
         function_keys=function_keys,
     )
     output = io.StringIO()
-    server = GatewayServer(api, Console(output, color=False), host="127.0.0.1", port=0, **options)
+    server = GatewayServer(
+        ServedRestApi(api), Console(output, color=False), host="127.0.0.1", port=0, **options
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 10

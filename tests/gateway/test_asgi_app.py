@@ -8,8 +8,8 @@ import httpx
 
 from corsway.gateway.accesslog import Console
 from corsway.gateway.asgi import GatewayApp
-from corsway.gateway.pipeline import Gateway
-from corsway.gateway.template import build_api
+from corsway.gateway.rest.pipeline import Gateway
+from corsway.gateway.rest.template import build_api
 from tests.gateway.support import SERVICE_DIR, TemplateBuilder, run_async
 
 

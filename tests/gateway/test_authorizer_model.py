@@ -11,15 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from corsway.cli.serve import authorizer_label
 from corsway.errors import CorswayError
-from corsway.gateway.authorizers import (
-    AuthorizerOutput,
-    InvalidOutput,
-    ResultCache,
-    jwt_claims,
-    parse_output,
-)
 from corsway.gateway.iam_policy import (
     InvalidPolicy,
     Policy,
@@ -27,8 +19,16 @@ from corsway.gateway.iam_policy import (
     parse_policy,
     wildcard_pattern,
 )
-from corsway.gateway.model import Api
-from corsway.gateway.template import build_api
+from corsway.gateway.rest.authorizers import (
+    AuthorizerOutput,
+    InvalidOutput,
+    ResultCache,
+    jwt_claims,
+    parse_output,
+)
+from corsway.gateway.rest.model import Api
+from corsway.gateway.rest.served import authorizer_label
+from corsway.gateway.rest.template import build_api
 from tests.gateway.authorizer_support import AUTHORIZER_HANDLER, add_authorizer, protected
 from tests.gateway.support import SERVICE_DIR, TemplateBuilder, as_python, sls3_template
 

@@ -17,7 +17,7 @@ from typing import Any
 import httpx
 import pytest
 
-from corsway.gateway.authorizers import EXPLICIT_DENY_MESSAGES
+from corsway.gateway.rest.authorizers import EXPLICIT_DENY_MESSAGES
 from tests.gateway.authorizer_support import (
     AUTHORIZER_HANDLER,
     Calls,
@@ -121,7 +121,7 @@ def gateway(calls: Calls, clock: FakeClock) -> Iterator[RunningGateway]:
 
 
 def arn(gateway: RunningGateway, rest: str) -> str:
-    return f"arn:aws:execute-api:us-east-1:123456789012:{gateway.server.api.api_id}/dev/{rest}"
+    return f"arn:aws:execute-api:us-east-1:123456789012:{gateway.server.apis[0].api_id}/dev/{rest}"
 
 
 def get(

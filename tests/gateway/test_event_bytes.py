@@ -12,10 +12,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from corsway.gateway import proxy_event
-from corsway.gateway.proxy_event import EventBuilder
 from corsway.gateway.request import GatewayRequest, new_extended_request_id, new_request_id
-from corsway.gateway.template import build_api
+from corsway.gateway.rest import proxy_event
+from corsway.gateway.rest.proxy_event import EventBuilder
+from corsway.gateway.rest.template import build_api
 from tests.gateway.support import SERVICE_DIR, TemplateBuilder
 
 TEMPLATE = (

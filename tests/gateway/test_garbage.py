@@ -13,8 +13,9 @@ import pytest
 from uvicorn.server import ServerState
 
 from corsway.gateway.accesslog import Console
+from corsway.gateway.rest.served import ServedRestApi
+from corsway.gateway.rest.template import build_api
 from corsway.gateway.server import GatewayServer
-from corsway.gateway.template import build_api
 from tests.gateway.support import SERVICE_DIR, TemplateBuilder, run_async
 
 
@@ -71,7 +72,7 @@ def test_requests_leave_no_cyclic_garbage(kind: str) -> None:
     )
 
     async def main() -> tuple[int, bytes]:
-        server = GatewayServer(api, Console(io.StringIO(), color=False), port=0)
+        server = GatewayServer(ServedRestApi(api), Console(io.StringIO(), color=False), port=0)
         config = server.server.config
         config.load()
         loop = asyncio.get_running_loop()

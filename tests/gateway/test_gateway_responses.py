@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-from corsway.gateway.gateway_responses import RESPONSE_TYPES, GatewayResponses
-from corsway.gateway.parameters import ParameterSource, RequestValues
-from corsway.gateway.template import build_api
+from corsway.gateway.rest.gateway_responses import RESPONSE_TYPES, GatewayResponses
+from corsway.gateway.rest.parameters import ParameterSource, RequestValues
+from corsway.gateway.rest.template import build_api
 from tests.gateway.support import (
     SERVICE_DIR,
     TemplateBuilder,

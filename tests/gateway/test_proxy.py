@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from corsway.gateway.proxy_response import MalformedProxyResponse, render
+from corsway.gateway.rest.proxy_response import MalformedProxyResponse, render
 from tests.gateway.support import RunningGateway, TemplateBuilder, running_gateway
 
 INTERNAL_ERROR = b'{"message": "Internal server error"}'

@@ -8,10 +8,10 @@ from typing import Any
 import pytest
 
 from corsway.errors import CorswayError
+from corsway.gateway.cfn import read_template
 from corsway.gateway.intrinsics import Intrinsics
-from corsway.gateway.loader import read_template
-from corsway.gateway.model import Api
-from corsway.gateway.template import build_api
+from corsway.gateway.rest.model import Api
+from corsway.gateway.rest.template import build_api
 from tests.gateway.support import SERVICE_DIR, SLS3, TemplateBuilder, sls3_template
 
 CASES = sorted(path.name for path in SLS3.iterdir() if path.is_dir())

@@ -1,13 +1,14 @@
-"""The gateway as an ASGI application: HTTP in, pipeline, HTTP out, one access-log line.
+"""The front door as an ASGI application: HTTP in, the API's handler, HTTP out, one access-log
+line.
 
-The front door runs before the pipeline: a path with invalid percent-encoding is a plain-text
-400, and a body over 10 MB is refused with API Gateway's plain-text 413 (no CORS headers, no
-gateway response). Every other answer gets `x-amzn-RequestId` and `x-amz-apigw-id`, plus
-`x-amzn-ErrorType` for gateway responses.
+The front door runs before any API: a path with invalid percent-encoding is a plain-text 400,
+and a body over 10 MB is refused with API Gateway's plain-text 413 (no CORS headers, no gateway
+response). Which API answers is `flavour.Dispatch`'s choice; every answer of an API gets that
+API's request-id headers (`ApiHandler.id_headers`).
 
-The gateway (the API model and its runtimes) can be replaced while serving (`swap`, on
-reload): each request runs from start to end on the gateway it started on, and the previous
-one learns when its last request has finished (`Generation.drained`).
+The handlers (the API models and their runtimes) can be replaced while serving (`swap`, on
+reload): each request runs from start to end on the handlers it started on, and the previous
+generation learns when its last request has finished (`Generation.drained`).
 """
 
 from __future__ import annotations
@@ -19,9 +20,10 @@ from collections.abc import Callable
 from typing import Any
 
 from corsway.gateway.accesslog import Console, cors_note
+from corsway.gateway.flavour import ApiHandler, Dispatch
 from corsway.gateway.http import RESPOND, raw_headers
-from corsway.gateway.pipeline import Gateway, Response
 from corsway.gateway.request import GatewayRequest
+from corsway.gateway.response import Response
 
 BODY_LIMIT = 10 * 1024 * 1024  # 10485760 bytes: API Gateway's payload limit
 _TOO_LARGE_BODY = b"HTTP content length exceeded 10485760 bytes."
@@ -41,32 +43,31 @@ _DISCONNECTED = object()
 
 
 class Generation:
-    """One gateway and the requests running on it."""
+    """One set of API handlers and the requests running on them."""
 
-    __slots__ = ("drained", "gateway", "in_flight")
+    __slots__ = ("dispatch", "drained", "in_flight")
 
-    def __init__(self, gateway: Gateway) -> None:
-        self.gateway = gateway
+    def __init__(self, dispatch: Dispatch) -> None:
+        self.dispatch = dispatch
         self.in_flight = 0
         self.drained: Callable[[], None] | None = None  # called once no request runs on it
 
 
+def _dispatch(handlers: Dispatch | ApiHandler) -> Dispatch:
+    return handlers if isinstance(handlers, Dispatch) else Dispatch([("", handlers)])
+
+
 class GatewayApp:
-    """ASGI entry point for a `Gateway`."""
+    """ASGI entry point for the APIs of a service (one `ApiHandler`, or a `Dispatch`)."""
 
-    def __init__(self, gateway: Gateway, console: Console) -> None:
+    def __init__(self, handlers: Dispatch | ApiHandler, console: Console) -> None:
         self.console = console
-        self._generation = Generation(gateway)
+        self._generation = Generation(_dispatch(handlers))
 
-    @property
-    def gateway(self) -> Gateway:
-        """The gateway new requests run on."""
-        return self._generation.gateway
-
-    def swap(self, gateway: Gateway) -> Generation:
-        """Send new requests to `gateway`; returns the previous generation (still draining)."""
+    def swap(self, handlers: Dispatch | ApiHandler) -> Generation:
+        """Send new requests to `handlers`; returns the previous generation (still draining)."""
         previous = self._generation
-        self._generation = Generation(gateway)
+        self._generation = Generation(_dispatch(handlers))
         return previous
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
@@ -75,14 +76,14 @@ class GatewayApp:
         generation = self._generation
         generation.in_flight += 1
         try:
-            await self._handle(generation.gateway, scope, receive, send)
+            await self._handle(generation.dispatch, scope, receive, send)
         finally:
             generation.in_flight -= 1
             if generation.drained is not None and not generation.in_flight:
                 drained, generation.drained = generation.drained, None
                 drained()
 
-    async def _handle(self, gateway: Gateway, scope: Any, receive: Any, send: Any) -> None:
+    async def _handle(self, dispatch: Dispatch, scope: Any, receive: Any, send: Any) -> None:
         started = time.perf_counter()
         headers = [
             (name.decode("latin-1"), value.decode("utf-8", "replace"))
@@ -99,7 +100,7 @@ class GatewayApp:
             http_version=scope.get("http_version", "1.1"),
         )
         if "%" in raw_path and _INVALID_PERCENT.search(raw_path):
-            await self._send(scope, send, None, _BAD_PATH)
+            await self._send(scope, send, b"", _BAD_PATH)
             self._front_door_log(request, 400, started, "invalid percent-encoding in the path")
             return
         length = request.header_ci("content-length")
@@ -117,8 +118,9 @@ class GatewayApp:
             return  # the client went away (or the front door refused the rest of the body)
         assert isinstance(body, bytes)
         request.body = body
+        handler = dispatch.handler_for(raw_path)
         try:
-            response = await gateway.handle(request)
+            response = await handler.handle(request)
         except Exception as error:  # a bug in corsway: answer, report it, keep serving
             frame = traceback.extract_tb(error.__traceback__)[-1]
             response = Response(
@@ -130,7 +132,7 @@ class GatewayApp:
                     f"{frame.filename}:{frame.lineno}); please report it"
                 ),
             )
-        await self._send(scope, send, request, response)
+        await self._send(scope, send, handler.id_headers(request, response), response)
         self._log(request, response, started)
 
     async def _read_body(self, receive: Any, first: bytes = b"") -> bytes | object | None:
@@ -158,7 +160,7 @@ class GatewayApp:
     async def _too_large(
         self, scope: Any, send: Any, request: GatewayRequest, started: float
     ) -> None:
-        await self._send(scope, send, None, _TOO_LARGE, close=True)  # the body is not read
+        await self._send(scope, send, b"", _TOO_LARGE, close=True)  # the body is not read
         self._front_door_log(
             request,
             413,
@@ -203,18 +205,12 @@ class GatewayApp:
         self,
         scope: Any,
         send: Any,
-        request: GatewayRequest | None,
+        ids: bytes,
         response: Response,
         *,
         close: bool = False,
     ) -> None:
-        block = self._header_block(response)
-        if request is not None:
-            ids = f"x-amzn-RequestId: {request.request_id}\r\n"
-            if response.error_type is not None:
-                ids += f"x-amzn-ErrorType: {response.error_type}\r\n"
-            ids += f"x-amz-apigw-id: {request.extended_request_id}\r\n"
-            block += ids.encode()
+        block = self._header_block(response) + ids
         respond = scope["extensions"].get(RESPOND) if "extensions" in scope else None
         if respond is not None:
             if respond.write_paused:  # a client that does not read gets no more bytes queued

@@ -28,18 +28,17 @@ import contextlib
 import os
 import re
 import threading
-from collections.abc import Callable, Coroutine, Iterable
+from collections.abc import Callable, Coroutine, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import watchfiles
 
 from corsway.errors import CorswayError, SourceLocation
-
-if TYPE_CHECKING:
-    from corsway.gateway.loader import LoadedService
-    from corsway.gateway.server import GatewayServer
+from corsway.gateway.accesslog import Console
+from corsway.gateway.flavour import ServedApi
+from corsway.gateway.loader import LoadedService, check_functions
 
 IGNORED_DIRECTORIES = frozenset(
     {
@@ -77,6 +76,21 @@ CONFIG_SUFFIXES = frozenset({".yml", ".yaml", ".json"})
 CODE_SUFFIXES = frozenset({".py", ".js", ".mjs", ".cjs"})
 DEBOUNCE_MS = 1000  # the longest a burst of changes is grouped
 STEP_MS = 80  # changes are applied once none has come for this long
+
+
+class ReloadTarget(Protocol):
+    """What the reloader changes: a running server (`server.GatewayServer`)."""
+
+    console: Console
+    apis: tuple[ServedApi, ...]
+
+    async def swap(self, apis: Sequence[ServedApi], *, recycle: bool = False) -> str:
+        """Serve these APIs from now on; a summary of what changed."""
+        ...
+
+    async def recycle(self) -> str:
+        """Fresh workers for every function; a summary."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,7 +161,7 @@ class Reloader:
 
     def __init__(
         self,
-        server: GatewayServer,
+        server: ReloadTarget,
         source: ReloadSource,
         *,
         debounce_ms: int = DEBOUNCE_MS,
@@ -262,8 +276,8 @@ class Reloader:
             self._failed(what, errors, "the previous configuration keeps serving")
             return
         self._config_stale = False
-        messages = self._apply(self.server.swap(loaded.api, recycle=bool(code)))
-        for item in [*loaded.warnings, *loaded.api.notes, *notes]:
+        messages = self._apply(self.server.swap(loaded.apis, recycle=bool(code)))
+        for item in [*loaded.warnings, *loaded.notes, *notes]:
             text = str(item)
             if text not in self._warnings:
                 self._warnings.add(text)
@@ -276,10 +290,8 @@ class Reloader:
         what = self._names(code)
         errors = python_syntax_errors(code)
         if not errors:
-            from corsway.gateway.loader import check_functions
-
             try:
-                check_functions(self.server.api, str(self._config_file))
+                check_functions(self.server.apis, str(self._config_file))
             except CorswayError as error:
                 errors = [error]
         if errors:

@@ -1,8 +1,9 @@
-"""Assembles a running gateway: API model + runtimes + pipeline + ASGI app + uvicorn.
+"""Assembles a running gateway: the service's APIs + runtimes + handlers + ASGI app + uvicorn.
 
-While serving, the model can be replaced (`swap`, on reload) and every function's workers
-recycled (`recycle`); a runtime that no model uses any more is closed once the requests that
-started on an earlier model have finished.
+The APIs are `flavour.ServedApi`s (REST, HTTP API): the server knows them only through that
+interface. While serving, they can be replaced (`swap`, on reload) and every function's workers
+recycled (`recycle`); a runtime that no API uses any more is closed once the requests that
+started on the earlier APIs have finished.
 """
 
 from __future__ import annotations
@@ -10,22 +11,17 @@ from __future__ import annotations
 import asyncio
 import socket
 import time
-from collections.abc import Callable
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Mapping, Sequence
+from typing import Protocol
 
 import uvicorn
 
 from corsway.gateway.accesslog import Console
 from corsway.gateway.asgi import GatewayApp, Generation
-from corsway.gateway.authorizers import EXPLICIT_DENY_MESSAGES
+from corsway.gateway.flavour import Dispatch, ServedApi, ServeOptions
 from corsway.gateway.http import bind_socket, protocol_class
-from corsway.gateway.model import Api
-from corsway.gateway.pipeline import Gateway
-from corsway.runtimes.base import FunctionRuntime
+from corsway.runtimes.base import FunctionConfig, FunctionRuntime
 from corsway.runtimes.registry import create_runtime, max_workers_from_environment
-
-if TYPE_CHECKING:
-    from corsway.gateway.reload import Reloader
 
 REQUEST_TIMEOUT_S = 10.0  # a request head (or a stalled body) must arrive within this
 KEEP_ALIVE_S = 30.0  # an idle connection is closed after this
@@ -41,12 +37,32 @@ def event_loop_factory() -> Callable[[], asyncio.AbstractEventLoop]:
     return factory
 
 
+class Watcher(Protocol):
+    """Something that runs beside the server (the reloader): started and stopped with it."""
+
+    def start(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Start watching; work is scheduled on `loop`."""
+        ...
+
+    def stop(self) -> None:
+        """Stop watching (blocking until it has stopped)."""
+        ...
+
+
+def service_functions(apis: Sequence[ServedApi]) -> dict[str, FunctionConfig]:
+    """Every function any of the APIs invokes, by function key."""
+    functions: dict[str, FunctionConfig] = {}
+    for api in apis:
+        functions.update(api.functions)
+    return functions
+
+
 class GatewayServer:
-    """One `corsway serve` server on a bound socket."""
+    """One `corsway serve` server on a bound socket, serving every API of a service."""
 
     def __init__(
         self,
-        api: Api,
+        apis: ServedApi | Sequence[ServedApi],
         console: Console,
         *,
         host: str = "127.0.0.1",
@@ -56,28 +72,31 @@ class GatewayServer:
         max_workers: int | None = None,  # None: $CORSWAY_MAX_WORKERS or the default
         integration_timeout_s: float | None = None,
         clock: Callable[[], float] = time.monotonic,
-        explicit_deny_message: str = EXPLICIT_DENY_MESSAGES["current"],
+        explicit_deny_message: str | None = None,  # REST; None: API Gateway's current wording
         request_timeout_s: float = REQUEST_TIMEOUT_S,
         keep_alive_s: float = KEEP_ALIVE_S,
     ) -> None:
-        self.api = api
+        self.apis: tuple[ServedApi, ...] = _as_tuple(apis)
         self.console = console
         self.max_workers = max_workers_from_environment() if max_workers is None else max_workers
         self.sock = sock if sock is not None else bind_socket(host, port)
         address = self.sock.getsockname()
         self.host, self.port = address[0], address[1]
-        self.stage_prefix = stage_prefix
-        self.integration_timeout_s = integration_timeout_s
-        self.clock = clock
-        self.explicit_deny_message = explicit_deny_message
+        self.options = ServeOptions(
+            stage_prefix=stage_prefix,
+            server_port=self.port,
+            integration_timeout_s=integration_timeout_s,
+            clock=clock,
+            explicit_deny_message=explicit_deny_message,
+        )
         self.runtimes: dict[str, FunctionRuntime] = {
-            key: self._runtime(api, key) for key in api.functions
+            key: self._runtime(config, self.apis[0].account_id)
+            for key, config in service_functions(self.apis).items()
         }
-        self.gateway = self._gateway(api, self.runtimes)
         self._draining: list[tuple[Generation, dict[str, FunctionRuntime]]] = []
         self._closing: set[asyncio.Task[None]] = set()
-        self.reloader: Reloader | None = None  # set it to reload while serving
-        self.app = GatewayApp(self.gateway, console)
+        self.reloader: Watcher | None = None  # set it to reload while serving
+        self.app = GatewayApp(self._dispatch(self.apis, self.runtimes), console)
         config = uvicorn.Config(
             self.app,
             http=protocol_class(
@@ -94,24 +113,22 @@ class GatewayServer:
         )
         self.server = uvicorn.Server(config)
 
-    def _runtime(self, api: Api, key: str) -> FunctionRuntime:
+    def _runtime(self, config: FunctionConfig, account_id: str) -> FunctionRuntime:
         return create_runtime(
-            api.functions[key],
+            config,
             self.console.function_output,
             max_workers=self.max_workers,
-            account_id=api.account_id,
+            account_id=account_id,
         )
 
-    def _gateway(self, api: Api, runtimes: dict[str, FunctionRuntime]) -> Gateway:
-        return Gateway(
-            api,
-            runtimes,
-            self.console,
-            stage_prefix=self.stage_prefix,
-            server_port=self.port,
-            integration_timeout_s=self.integration_timeout_s,
-            clock=self.clock,
-            explicit_deny_message=self.explicit_deny_message,
+    def _dispatch(
+        self, apis: Sequence[ServedApi], runtimes: Mapping[str, FunctionRuntime]
+    ) -> Dispatch:
+        return Dispatch(
+            [
+                (api.base_path(self.options), api.handler(runtimes, self.console, self.options))
+                for api in apis
+            ]
         )
 
     def _log_rejection(self, method: str, path: str, status: int, note: str) -> None:
@@ -121,10 +138,14 @@ class GatewayServer:
 
     @property
     def base_url(self) -> str:
-        """`http://127.0.0.1:3000/dev` (without the stage under --no-stage-prefix)."""
+        """The first API's base URL: `http://127.0.0.1:3000/dev` for a REST API."""
+        return self.base_urls()[0][1]
+
+    def base_urls(self) -> list[tuple[str, str]]:
+        """(kind, base URL) of every API, e.g. `("REST API", "http://127.0.0.1:3000/dev")`."""
         host = f"[{self.host}]" if ":" in self.host else self.host
-        base = f"http://{host}:{self.port}"
-        return f"{base}/{self.api.stage}" if self.stage_prefix else base
+        origin = f"http://{host}:{self.port}"
+        return [(api.kind, origin + api.base_path(self.options)) for api in self.apis]
 
     @property
     def started(self) -> bool:
@@ -133,29 +154,29 @@ class GatewayServer:
 
     # -- reload -------------------------------------------------------------------------
 
-    async def swap(self, api: Api, *, recycle: bool = False) -> str:
-        """Serve `api` from now on; returns a summary of what changed, for the console.
+    async def swap(self, apis: ServedApi | Sequence[ServedApi], *, recycle: bool = False) -> str:
+        """Serve `apis` from now on; returns a summary of what changed, for the console.
 
         Functions whose configuration is unchanged keep their warm workers (recycled when
         `recycle`: their code changed too); the others get new runtimes.
         """
-        old_api, old_runtimes = self.api, self.runtimes
+        new_apis = _as_tuple(apis)
+        old_apis, old_runtimes = self.apis, self.runtimes
         runtimes: dict[str, FunctionRuntime] = {}
         restarted = []
-        for key, config in api.functions.items():
+        for key, config in service_functions(new_apis).items():
             runtime = old_runtimes.get(key)
             if runtime is not None and runtime.config == config:
                 runtimes[key] = runtime
                 if recycle:
                     await runtime.recycle()
             else:
-                runtimes[key] = self._runtime(api, key)
+                runtimes[key] = self._runtime(config, new_apis[0].account_id)
                 restarted.append(key)
-        self.api, self.runtimes = api, runtimes
-        self.gateway = self._gateway(api, runtimes)
-        previous = self.app.swap(self.gateway)
+        self.apis, self.runtimes = new_apis, runtimes
+        previous = self.app.swap(self._dispatch(new_apis, runtimes))
         self._retire(previous, old_runtimes)
-        before, after = _routes(old_api), _routes(api)
+        before, after = _routes(old_apis), _routes(new_apis)
         parts = [f"{len(after)} routes"]
         added, removed = sorted(after - before), sorted(before - after)
         if added:
@@ -239,6 +260,13 @@ class GatewayServer:
             loop.close()
 
 
-def _routes(api: Api) -> set[tuple[str, str]]:
-    """(path, method) of every method of the API."""
-    return {(resource.path, name) for resource in api.resources for name in resource.methods}
+def _routes(apis: Sequence[ServedApi]) -> frozenset[tuple[str, str]]:
+    """(path, method) of every route of the APIs."""
+    return frozenset().union(*(api.route_keys() for api in apis))
+
+
+def _as_tuple(apis: ServedApi | Sequence[ServedApi]) -> tuple[ServedApi, ...]:
+    found = tuple(apis) if isinstance(apis, Sequence) else (apis,)
+    if not found:
+        raise ValueError("a gateway serves at least one API")
+    return found

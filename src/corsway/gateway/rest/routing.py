@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from urllib.parse import unquote
 
-from corsway.gateway.model import ANY, Method, Resource
+from corsway.gateway.rest.model import ANY, Method, Resource
 
 
 @dataclass(slots=True)

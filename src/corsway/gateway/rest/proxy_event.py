@@ -15,7 +15,7 @@ import random
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from corsway.gateway.model import Api, Method
+from corsway.gateway.rest.model import Api, Method
 
 try:  # orjson encodes an event several times faster; the json fallback gives the same bytes
     from orjson import dumps

@@ -39,9 +39,10 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from corsway.gateway.failure import GatewayFailure
 from corsway.gateway.iam_policy import InvalidPolicy, Policy, Verdict, parse_policy
-from corsway.gateway.model import (
+from corsway.gateway.request import GatewayRequest
+from corsway.gateway.rest.failure import GatewayFailure
+from corsway.gateway.rest.model import (
     COGNITO_USER_POOLS,
     TOKEN,
     Api,
@@ -49,8 +50,7 @@ from corsway.gateway.model import (
     IdentitySource,
     Method,
 )
-from corsway.gateway.proxy_event import EventBuilder
-from corsway.gateway.request import GatewayRequest
+from corsway.gateway.rest.proxy_event import EventBuilder
 from corsway.runtimes.base import FunctionRuntime, InvocationResult, Outcome
 
 IMPLICIT_DENY_MESSAGE = "User is not authorized to access this resource"

@@ -17,8 +17,8 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from corsway.gateway.model import GatewayResponseConfig
-from corsway.gateway.parameters import RequestValues, resolve
+from corsway.gateway.rest.model import GatewayResponseConfig
+from corsway.gateway.rest.parameters import RequestValues, resolve
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,8 +11,8 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from corsway.gateway.parameters import ParameterSource
-from corsway.gateway.vtl import MappingTemplate
+from corsway.gateway.rest.parameters import ParameterSource
+from corsway.gateway.rest.vtl import MappingTemplate
 from corsway.runtimes.base import FunctionConfig
 
 # Integration types as CloudFormation spells them.

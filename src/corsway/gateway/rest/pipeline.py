@@ -16,41 +16,23 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from corsway.gateway.accesslog import Console
-from corsway.gateway.authorizers import EXPLICIT_DENY_MESSAGES, Authorizers
-from corsway.gateway.failure import GatewayFailure
-from corsway.gateway.gateway_responses import GatewayResponses
-from corsway.gateway.model import AWS_PROXY, MOCK, Api, Method, StaticResponse
-from corsway.gateway.parameters import RequestValues, resolve
-from corsway.gateway.proxy_event import EventBuilder, media_type
-from corsway.gateway.proxy_response import BinaryDecodeError, MalformedProxyResponse, render
 from corsway.gateway.request import GatewayRequest, clf_time, new_request_id
-from corsway.gateway.routing import RouteMatch, Router
-from corsway.gateway.template import mock_status, select_integration_response
-from corsway.gateway.vtl import UTIL, TemplateInput
+from corsway.gateway.response import Response
+from corsway.gateway.rest.authorizers import EXPLICIT_DENY_MESSAGES, Authorizers
+from corsway.gateway.rest.failure import GatewayFailure
+from corsway.gateway.rest.gateway_responses import GatewayResponses
+from corsway.gateway.rest.integration_config import mock_status, select_integration_response
+from corsway.gateway.rest.model import AWS_PROXY, MOCK, Api, Method, StaticResponse
+from corsway.gateway.rest.parameters import RequestValues, resolve
+from corsway.gateway.rest.proxy_event import EventBuilder, media_type
+from corsway.gateway.rest.proxy_response import BinaryDecodeError, MalformedProxyResponse, render
+from corsway.gateway.rest.routing import RouteMatch, Router
+from corsway.gateway.rest.vtl import UTIL, TemplateInput
 from corsway.runtimes.base import FunctionRuntime, InvocationResult, Outcome
 
-__all__ = [
-    "LAMBDA_PAYLOAD_LIMIT",
-    "Gateway",
-    "GatewayFailure",
-    "Response",
-]  # GatewayFailure: re-exported
+__all__ = ["LAMBDA_PAYLOAD_LIMIT", "Gateway", "GatewayFailure"]  # GatewayFailure: re-exported
 
 LAMBDA_PAYLOAD_LIMIT = 6 * 1024 * 1024  # a synchronous Lambda invocation's request payload
-
-
-@dataclass(slots=True)
-class Response:
-    """An answer ready for the HTTP layer (which adds Content-Length and the request ids)."""
-
-    status: int
-    headers: list[tuple[str, str]]  # Content-Type included, names as they go on the wire
-    body: bytes
-    function: str | None = None  # the function that ran, for the access log
-    note: str = ""  # what the access log should add (e.g. the authorizer's outcome)
-    error_type: str | None = None  # x-amzn-ErrorType of a gateway response
-    problem: str = ""  # printed under the access-log line (e.g. the handler's traceback)
-    encoded: bytes | None = None  # `headers` + Content-Length as wire lines (cached)
 
 
 @dataclass(slots=True)
@@ -125,6 +107,14 @@ class Gateway:
             return response
         except GatewayFailure as failure:
             return self.respond(failure, request, routed)
+
+    def id_headers(self, request: GatewayRequest, response: Response) -> bytes:
+        """`x-amzn-RequestId`, `x-amzn-ErrorType` (gateway responses), `x-amz-apigw-id`."""
+        ids = f"x-amzn-RequestId: {request.request_id}\r\n"
+        if response.error_type is not None:
+            ids += f"x-amzn-ErrorType: {response.error_type}\r\n"
+        ids += f"x-amz-apigw-id: {request.extended_request_id}\r\n"
+        return ids.encode()
 
     def stage_path(self, request: GatewayRequest) -> str:
         """The request path without the stage, or a 403 when the stage is not in it."""

@@ -1,0 +1,19 @@
+"""`Response`: an answer from any API flavour, ready for the front door's HTTP layer."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(slots=True)
+class Response:
+    """An answer ready for the HTTP layer (which adds Content-Length and the request ids)."""
+
+    status: int
+    headers: list[tuple[str, str]]  # Content-Type included, names as they go on the wire
+    body: bytes
+    function: str | None = None  # the function that ran, for the access log
+    note: str = ""  # what the access log should add (e.g. the authorizer's outcome)
+    error_type: str | None = None  # x-amzn-ErrorType of a gateway response
+    problem: str = ""  # printed under the access-log line (e.g. the handler's traceback)
+    encoded: bytes | None = None  # `headers` + Content-Length as wire lines (cached)
