@@ -12,7 +12,9 @@ from corsway.compile.apigateway.cors import origin_pattern, response_template
 from corsway.compile.jsmerge import UNDEFINED, merge, strip_undefined
 from corsway.compile.jsonout import to_json
 from corsway.service.jsvalues import js_number, js_ordered, js_string, js_truthy
-from corsway.service.rules import ENVIRONMENT, RESOURCE_POLICY_STATEMENTS, SERVICE
+from corsway.service.rules.common import ENVIRONMENT
+from corsway.service.rules.iam import RESOURCE_POLICY_STATEMENTS
+from corsway.service.rules.root import SERVICE
 from corsway.service.schema import Issue, coerce
 
 

@@ -19,8 +19,9 @@ from corsway.runtimes.base import (
     LogSink,
     Outcome,
 )
+from corsway.runtimes.launcher import WorkerLauncher, lambda_environment
 from corsway.runtimes.node import NodeLauncher, check_node_handlers
-from corsway.runtimes.pool import WorkerLauncher, WorkerPool, lambda_environment
+from corsway.runtimes.pool import WorkerPool
 from corsway.runtimes.python import PythonLauncher, check_python_handler
 
 _LAUNCHERS: dict[str, Callable[[], WorkerLauncher]] = {

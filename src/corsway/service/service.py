@@ -13,7 +13,7 @@ from corsway.errors import CorswayError, Diagnostic, SourceLocation
 from corsway.service.dotenv import load_dotenv_files
 from corsway.service.jsvalues import js_ordered
 from corsway.service.loader import load_yaml
-from corsway.service.rules import SERVICE
+from corsway.service.rules.root import SERVICE
 from corsway.service.schema import Issue
 from corsway.service.sourcemap import Path, SourceMap
 from corsway.service.variables import ResolutionContext, VariableResolver

@@ -1,0 +1,374 @@
+"""One worker process for a function: one Lambda execution environment on this machine.
+
+A `Worker` spawns its process (in its own session, so that killing it kills anything it
+started), talks to it over two dedicated pipes (invocation frames in, result frames out; see
+`protocol`), forwards its stdout and stderr to the log sink (`output`), and runs one invocation
+at a time. It times the running invocation against the function's timeout (counted from when
+the invocation starts) and kills a worker that runs past it (Lambda's "Task timed out after N
+seconds"). When the process exits or is killed, the invocation it was running fails as
+"Runtime exited with error: ...". Every result, whatever its outcome, goes to the done callback
+(the pool's).
+
+`send_ahead` writes the next invocation while one runs (the pool's pipelining): the worker
+starts it the moment it has written the previous result, so its timer starts when that result
+arrives, and the worker gets a relative deadline for its `context`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import fcntl
+import json
+import os
+import signal
+import subprocess
+import time
+from collections.abc import Callable, Mapping, Sequence
+
+from corsway.runtimes import protocol
+from corsway.runtimes.base import InvocationResult, LogSink, Outcome
+from corsway.runtimes.output import LineForwarder
+
+_PIPE_SIZE = 1 << 20
+_READ_SIZE = 1 << 16
+_F_SETPIPE_SZ = getattr(fcntl, "F_SETPIPE_SZ", 1031)
+
+
+# How Lambda names a signal in "Runtime exited with error: signal: ..." (Go's signal names).
+_SIGNAL_DESCRIPTIONS = {
+    signal.SIGKILL: "killed",
+    signal.SIGABRT: "aborted",  # e.g. Node's "JavaScript heap out of memory"
+    signal.SIGSEGV: "segmentation fault",
+    signal.SIGTERM: "terminated",
+    signal.SIGBUS: "bus error",
+}
+
+
+def _signal_description(number: int) -> str:
+    try:
+        signum = signal.Signals(number)
+    except ValueError:
+        return f"signal {number}"
+    return _SIGNAL_DESCRIPTIONS.get(signum, signum.name.removeprefix("SIG").lower())
+
+
+def error_payload(error_type: str, message: str) -> bytes:
+    """A Lambda error object (`errorMessage`, `errorType`), as the invocation's payload."""
+    return json.dumps({"errorMessage": message, "errorType": error_type}).encode()
+
+
+class Invocation:
+    """One request for the function: its event, and the future its result goes to."""
+
+    __slots__ = ("event", "future", "request_id")
+
+    def __init__(
+        self, event: bytes, request_id: str, future: asyncio.Future[InvocationResult]
+    ) -> None:
+        self.event = event
+        self.request_id = request_id
+        self.future = future
+
+
+# Called by a worker when its invocation has a result (success, error, timeout or crash).
+DoneCallback = Callable[["Worker", Invocation, InvocationResult], None]
+
+
+class Worker:
+    """One worker process and its pipes; runs one invocation at a time."""
+
+    def __init__(
+        self,
+        *,
+        command: Sequence[str],
+        env: Mapping[str, str],
+        cwd: str,
+        key: str,
+        sink: LogSink,
+        loop: asyncio.AbstractEventLoop,
+        on_done: DoneCallback,
+    ) -> None:
+        self._loop = loop
+        self._key = key
+        self._sink = sink
+        self._on_done = on_done
+        self._closing = False
+        request_read, request_write = os.pipe()
+        response_read, response_write = os.pipe()
+        for fd in (request_write, response_write):
+            if _PIPE_SIZE:
+                with contextlib.suppress(OSError):
+                    fcntl.fcntl(fd, _F_SETPIPE_SZ, _PIPE_SIZE)
+        full_env = {
+            **env,
+            protocol.REQUEST_FD_ENV: str(request_read),
+            protocol.RESPONSE_FD_ENV: str(response_write),
+        }
+        try:
+            self.process = subprocess.Popen(
+                list(command),
+                cwd=cwd,
+                env=full_env,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                pass_fds=(request_read, response_write),
+                start_new_session=True,
+            )
+        except OSError:
+            for fd in (request_write, response_read):
+                os.close(fd)
+            raise
+        finally:
+            os.close(request_read)
+            os.close(response_write)
+        self.pid = self.process.pid
+        self._request_fd = request_write
+        self._response_fd = response_read
+        os.set_blocking(request_write, False)
+        os.set_blocking(response_read, False)
+        assert self.process.stdout is not None and self.process.stderr is not None
+        self._stdout = LineForwarder(os.dup(self.process.stdout.fileno()), key, sink, loop)
+        self._stderr = LineForwarder(os.dup(self.process.stderr.fileno()), key, sink, loop)
+        self.process.stdout.close()
+        self.process.stderr.close()
+        self._buffer = bytearray()
+        self._read_buffer = bytearray(_READ_SIZE)
+        self._read_view = memoryview(self._read_buffer)
+        self._pending_write = b""
+        self.ready: asyncio.Future[InvocationResult | None] = loop.create_future()
+        self.current: Invocation | None = None  # the invocation running now
+        self.ahead: Invocation | None = None  # written to the pipe, starts after `current`
+        self.started = 0.0  # when `current` started (time.monotonic())
+        self._timeout_s = 0.0
+        # One timer checks the running invocation's deadline (loop time). It is not re-armed
+        # per invocation: when it fires before the current deadline it re-arms for that one.
+        self._deadline = 0.0
+        self._timer: asyncio.TimerHandle | None = None
+        self.alive = True
+        self.exit_description = ""
+        loop.add_reader(response_read, self._readable)
+
+    # -- invocation ---------------------------------------------------------------------
+
+    def start(self, invocation: Invocation, timeout_s: float) -> None:
+        """Send one invocation to this idle worker; its result goes to the done callback."""
+        self.current = invocation
+        self._timeout_s = timeout_s
+        self.started = time.monotonic()
+        deadline = time.time() + timeout_s
+        self._write(protocol.invocation_frame(invocation.request_id, invocation.event, deadline))
+        self._arm_deadline()
+
+    def _arm_deadline(self) -> None:
+        """The current invocation times out `_timeout_s` from now."""
+        loop = self._loop
+        self._deadline = loop.time() + self._timeout_s
+        if self._timer is None:  # else it fires before this deadline, and re-arms for it
+            self._timer = loop.call_at(self._deadline, self._check_deadline)
+
+    def _check_deadline(self) -> None:
+        self._timer = None
+        if self.current is None or not self.alive:
+            return  # idle: the next invocation arms a timer again
+        # (a timer may fire up to a millisecond early: the event loop's clock is in ms)
+        if self._loop.time() < self._deadline - 0.001:
+            self._timer = self._loop.call_at(self._deadline, self._check_deadline)
+            return
+        self._timed_out()
+
+    def send_ahead(self, invocation: Invocation) -> None:
+        """Write the next invocation while this one runs (the worker starts it when done)."""
+        self.ahead = invocation
+        # relative deadline: its time starts when the worker reads it
+        frame = protocol.invocation_frame(invocation.request_id, invocation.event, -self._timeout_s)
+        self._write(frame)
+
+    def _write(self, data: bytes) -> None:
+        if self._pending_write:
+            self._pending_write += data
+            return
+        try:
+            written = os.write(self._request_fd, data)
+        except BlockingIOError:
+            written = 0
+        except OSError:
+            return  # the worker is gone; its EOF reports the crash
+        if written < len(data):
+            self._pending_write = data[written:]
+            self._loop.add_writer(self._request_fd, self._writable)
+
+    def _writable(self) -> None:
+        try:
+            written = os.write(self._request_fd, self._pending_write)
+        except BlockingIOError:
+            return
+        except OSError:
+            written = len(self._pending_write)
+        self._pending_write = self._pending_write[written:]
+        if not self._pending_write:
+            self._loop.remove_writer(self._request_fd)
+
+    def _timed_out(self) -> None:
+        self._timer = None
+        self.alive = False
+        self._closing = True
+        timeout_s = self._timeout_s
+        message = f"Task timed out after {timeout_s:.2f} seconds"
+        self._finish(
+            InvocationResult(
+                Outcome.TIMEOUT,
+                error_payload("Sandbox.Timedout", message),
+                message,
+                "",
+                timeout_s * 1000,
+            )
+        )
+        self.kill()
+
+    # -- frames -------------------------------------------------------------------------
+
+    def _readable(self) -> None:
+        # readv into a reused buffer: os.read(fd, n) allocates n bytes on every call, which
+        # costs more than the read itself when n is large.
+        try:
+            count = os.readv(self._response_fd, (self._read_buffer,))
+        except BlockingIOError:
+            return
+        except OSError:
+            count = 0
+        if not count:
+            self._closed()
+            return
+        header_size = protocol.RESULT_HEADER.size
+        buffer = self._buffer
+        if not buffer and count >= header_size:
+            # The usual case: exactly one whole frame in this read, parsed without copying it
+            # into the reassembly buffer.
+            kind, payload_length, trace_length = protocol.RESULT_HEADER.unpack_from(
+                self._read_buffer
+            )
+            end = header_size + payload_length + trace_length
+            if end == count:
+                view = self._read_view
+                payload = bytes(view[header_size : header_size + payload_length])
+                trace = (
+                    str(view[header_size + payload_length : end], "utf-8", "replace")
+                    if trace_length
+                    else ""
+                )
+                self._frame(kind, payload, trace)
+                return
+        buffer += self._read_view[:count]
+        while len(buffer) >= header_size:
+            kind, payload_length, trace_length = protocol.RESULT_HEADER.unpack_from(buffer)
+            end = header_size + payload_length + trace_length
+            if len(buffer) < end:
+                break
+            payload = bytes(buffer[header_size : header_size + payload_length])
+            trace = buffer[header_size + payload_length : end].decode(errors="replace")
+            del buffer[:end]
+            self._frame(kind, payload, trace)
+
+    def _frame(self, kind: int, payload: bytes, trace: str) -> None:
+        if kind == protocol.RESULT:
+            self._finish(
+                InvocationResult(
+                    Outcome.SUCCESS, payload, "", "", (time.monotonic() - self.started) * 1000
+                )
+            )
+        elif kind == protocol.READY:
+            if not self.ready.done():
+                self.ready.set_result(None)
+        else:
+            outcome = Outcome.INIT_ERROR if kind == protocol.INIT_ERROR else Outcome.FUNCTION_ERROR
+            try:
+                error = json.loads(payload)
+                summary = f"{error.get('errorType')}: {error.get('errorMessage')}"
+            except (ValueError, AttributeError):
+                summary = payload.decode(errors="replace")
+            result = InvocationResult(
+                outcome, payload, summary, trace, (time.monotonic() - self.started) * 1000
+            )
+            if kind == protocol.INIT_ERROR and not self.ready.done():
+                self.ready.set_result(result)
+            else:
+                self._finish(result)
+
+    def _finish(self, result: InvocationResult) -> None:
+        invocation = self.current
+        if invocation is None:
+            return
+        self.current = None
+        if self.ahead is not None and self.alive:
+            # The worker reads the invocation written ahead as soon as it has written this
+            # result: that invocation starts now.
+            self.current, self.ahead = self.ahead, None
+            self.started = time.monotonic()
+            self._arm_deadline()
+        self._on_done(self, invocation, result)
+
+    def _closed(self) -> None:
+        """The worker closed its result pipe: it exited or was killed."""
+        self._shutdown_pipes()
+        self.alive = False
+        returncode = self._reap(wait_s=0.5)
+        if returncode is None:
+            description = "exited"
+        elif returncode < 0:
+            description = f"signal: {_signal_description(-returncode)}"
+        else:
+            description = f"exit status {returncode}"
+        self.exit_description = description
+        message = f"Runtime exited with error: {description}"
+        crash = InvocationResult(
+            Outcome.CRASH, error_payload("Runtime.ExitError", message), message, ""
+        )
+        if not self.ready.done():
+            self.ready.set_result(crash)
+        elif self.current is None and not self._closing:
+            self._sink(
+                self._key,
+                f"worker {self.pid} exited while idle ({description}); the next request "
+                "starts a fresh one",
+            )
+        self._finish(crash)
+
+    def _reap(self, wait_s: float) -> int | None:
+        deadline = time.monotonic() + wait_s
+        while True:
+            try:
+                return self.process.wait(timeout=max(0.0, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                return None
+
+    def _shutdown_pipes(self) -> None:
+        if self._response_fd >= 0:
+            self._loop.remove_reader(self._response_fd)
+            os.close(self._response_fd)
+            self._response_fd = -1
+        if self._request_fd >= 0:
+            if self._pending_write:
+                self._loop.remove_writer(self._request_fd)
+                self._pending_write = b""
+            os.close(self._request_fd)
+            self._request_fd = -1
+
+    def kill(self) -> None:
+        """Stop the worker (and anything it started) at once."""
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(self.pid, signal.SIGKILL)
+
+    def close(self) -> None:
+        """Shut the worker down and release its descriptors."""
+        self._closing = True
+        self.alive = False
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        self.kill()
+        self._shutdown_pipes()
+        self._reap(wait_s=2.0)
+        self._stdout.close()
+        self._stderr.close()

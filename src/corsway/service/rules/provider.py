@@ -1,0 +1,179 @@
+"""`provider`: the service-wide settings (region, stage, IAM, `apiGateway` for the REST API).
+
+`provider.httpApi` (HTTP API settings) is recognized only, for now; its rule belongs here, next
+to `API_GATEWAY`.
+"""
+
+from __future__ import annotations
+
+from corsway.service.rules.common import (
+    ANY,
+    ARCHITECTURE,
+    ARN,
+    CF_INSTRUCTION,
+    ENVIRONMENT,
+    LOG_RETENTION,
+    MEMORY,
+    ROLE,
+    RUNTIME,
+    TAGS,
+    TIMEOUT,
+)
+from corsway.service.rules.iam import IAM, IAM_STATEMENTS, RESOURCE_POLICY_STATEMENTS
+from corsway.service.schema import AnyOf, Arr, Bool, Num, Obj, Str
+
+REGIONS = [
+    "us-east-1",
+    "us-east-2",
+    "us-gov-east-1",
+    "us-gov-west-1",
+    "us-iso-east-1",
+    "us-iso-west-1",
+    "us-isob-east-1",
+    "us-west-1",
+    "us-west-2",
+    "af-south-1",
+    "ap-east-1",
+    "ap-northeast-1",
+    "ap-northeast-2",
+    "ap-northeast-3",
+    "ap-south-1",
+    "ap-south-2",
+    "ap-southeast-1",
+    "ap-southeast-2",
+    "ap-southeast-3",
+    "ap-southeast-4",
+    "ca-central-1",
+    "cn-north-1",
+    "cn-northwest-1",
+    "eu-central-1",
+    "eu-central-2",
+    "eu-north-1",
+    "eu-south-1",
+    "eu-south-2",
+    "eu-west-1",
+    "eu-west-2",
+    "eu-west-3",
+    "il-central-1",
+    "me-central-1",
+    "me-south-1",
+    "sa-east-1",
+]
+
+USAGE_LIMITS = Obj(
+    {
+        "quota": Obj(
+            {
+                "limit": Num(minimum=0),
+                "offset": Num(minimum=0),
+                "period": Str(enum=("DAY", "WEEK", "MONTH")),
+            }
+        ),
+        "throttle": Obj({"burstLimit": Num(minimum=0), "rateLimit": Num(minimum=0)}),
+    }
+)
+
+API_KEY_PROPERTIES = Obj(
+    {
+        "name": Str(),
+        "value": Str(),
+        "description": Str(),
+        "customerId": Str(),
+        "enabled": Bool(),
+    }
+)
+
+API_GATEWAY = Obj(
+    {
+        "apiKeys": Arr(
+            AnyOf(Str(), API_KEY_PROPERTIES, Obj(extra=Arr(AnyOf(Str(), API_KEY_PROPERTIES))))
+        ),
+        "apiKeySourceType": Str(enum=("HEADER", "AUTHORIZER"), enum_ignore_case=True),
+        "binaryMediaTypes": Arr(
+            Str(
+                pattern=r"^\S+/\S+$",
+                pattern_text="a media type (type/subtype)",
+                pattern_kind="enum",
+            )
+        ),
+        "description": Str(),
+        "disableDefaultEndpoint": Bool(),
+        "metrics": Bool(),
+        "minimumCompressionSize": Num(minimum=0, maximum=10485760),
+        "resourcePolicy": RESOURCE_POLICY_STATEMENTS,
+        "restApiId": CF_INSTRUCTION,
+        "restApiResources": AnyOf(Arr(Obj({"path": Str(), "resourceId": Str()})), Obj(extra=ANY)),
+        "restApiRootResourceId": CF_INSTRUCTION,
+        "request": Obj({"schemas": Obj(extra=ANY)}),
+        "shouldStartNameWithService": Bool(),
+        "stage": Str(),
+        "usagePlan": AnyOf(USAGE_LIMITS, Arr(Obj(extra=USAGE_LIMITS))),
+        "websocketApiId": ANY,
+        "timeoutInMillis": ANY,
+    }
+)
+
+PROVIDER = Obj(
+    {
+        "name": Str(),
+        "runtime": RUNTIME,
+        "stage": Str(
+            pattern=r"^[a-zA-Z0-9-]+$",
+            pattern_text="a stage name ([a-zA-Z0-9-]+)",
+            pattern_kind="enum",
+        ),
+        "region": Str(enum=REGIONS),
+        "memorySize": MEMORY,
+        "timeout": TIMEOUT,
+        "environment": ENVIRONMENT,
+        "apiName": Str(),
+        "endpointType": Str(enum=("REGIONAL", "EDGE", "PRIVATE"), enum_ignore_case=True),
+        "vpcEndpointIds": ANY,
+        "apiGateway": API_GATEWAY,
+        "deploymentBucket": ANY,
+        "deploymentPrefix": Str(),
+        "iam": IAM,
+        "iamRoleStatements": IAM_STATEMENTS,
+        "iamManagedPolicies": Arr(ARN),
+        "role": ROLE,
+        "rolePermissionsBoundary": ANY,
+        "cfnRole": ANY,
+        "logRetentionInDays": LOG_RETENTION,
+        "logDataProtectionPolicy": ANY,
+        "tags": TAGS,
+        "stackTags": ANY,
+        "versionFunctions": Bool(),
+        "architecture": ARCHITECTURE,
+        "layers": Arr(ARN),
+        "tracing": Obj(
+            {"apiGateway": Bool(), "lambda": AnyOf(Str(enum=("Active", "PassThrough")), Bool())}
+        ),
+        "kmsKeyArn": ANY,
+        "vpc": ANY,
+        "logs": ANY,
+        "httpApi": ANY,
+        "alb": ANY,
+        "cloudFront": ANY,
+        "disableRollback": ANY,
+        "eventBridge": ANY,
+        "ecr": ANY,
+        "lambdaHashingVersion": ANY,
+        "notificationArns": ANY,
+        "profile": ANY,
+        "rollbackConfiguration": ANY,
+        "runtimeManagement": ANY,
+        "deploymentMethod": ANY,
+        "s3": ANY,
+        "stackName": ANY,
+        "stackParameters": ANY,
+        "stackPolicy": ANY,
+        "websocket": ANY,
+        "websocketsApiName": ANY,
+        "kinesis": ANY,
+        "websocketsApiRouteSelectionExpression": ANY,
+        "websocketsDescription": ANY,
+    },
+    required=("name",),
+    required_hints={"name": "the provider needs a name (name: aws)"},
+    label="a provider definition",
+)
