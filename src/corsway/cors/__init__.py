@@ -18,10 +18,12 @@ Classification
 
 Origins
     A request's ``Origin`` is compared byte for byte with the configured origins, which are
-    normalised at construction (lower-case scheme and host, default port dropped, IPv6 in
-    compressed form). Browsers always send that serialized form, so anything else (upper case,
-    ``:443``, a trailing dot or slash, whitespace, userinfo) is refused, never "repaired" and
-    echoed. Configured entries with a path, query, fragment, userinfo, whitespace, a trailing dot,
+    normalised at construction (lower-case scheme and host, default port dropped, IPv6 written
+    as the URL standard writes it: lower-case hex, the first longest run of zero pieces as
+    ``::``, an embedded IPv4 address in hex, ``[::ffff:7f00:1]``, on every Python version).
+    Browsers always send that serialized form, so anything else (upper case, ``:443``, a trailing
+    dot or slash, whitespace, userinfo) is refused, never "repaired" and echoed. Configured
+    entries with a path, query, fragment, userinfo, whitespace, a trailing dot, an IPv6 zone id,
     no scheme, a scheme other than http/https, or a Unicode host are errors (the error names the
     ASCII/Punycode spelling to use instead: ``https://xn--bcher-kva.example``).
     ``https://*.example.org`` allows one or more DNS labels under ``example.org``: never the apex,

@@ -43,6 +43,44 @@ REGISTRY_LABELS = frozenset(
 )
 
 
+def serialize_ipv6(packed: bytes) -> str:
+    """The WHATWG URL standard's IPv6 serialization of a 16-byte address, without brackets.
+
+    Lower-case hex pieces without leading zeros; the first longest run of two or more zero
+    pieces becomes ``::``; an embedded IPv4 address stays in hex (``::ffff:7f00:1``), as browsers
+    write it (Python 3.13's ``ipaddress`` writes ``::ffff:127.0.0.1`` instead).
+    """
+    pieces = [packed[i] << 8 | packed[i + 1] for i in range(0, 16, 2)]
+    best_start, best_length = -1, 1
+    start = -1
+    for index, piece in enumerate([*pieces, 1]):  # the sentinel ends a trailing run
+        if piece == 0:
+            if start < 0:
+                start = index
+        elif start >= 0:
+            if index - start > best_length:
+                best_start, best_length = start, index - start
+            start = -1
+    if best_start < 0:
+        return ":".join(f"{piece:x}" for piece in pieces)
+    head = ":".join(f"{piece:x}" for piece in pieces[:best_start])
+    tail = ":".join(f"{piece:x}" for piece in pieces[best_start + best_length :])
+    return f"{head}::{tail}"
+
+
+def ipv6_host(text: str) -> str | None:
+    """``[address]`` in serialized form for the text between an origin's brackets, or None."""
+    import ipaddress
+
+    if "%" in text:  # a zone id: the URL standard has none, so no browser sends one
+        return None
+    try:
+        packed = ipaddress.IPv6Address(text).packed
+    except ValueError:
+        return None
+    return f"[{serialize_ipv6(packed)}]"
+
+
 def _ipv4_problem(host: str) -> str | None:
     """Why ``host`` (whose last label is numeric) is not a dotted-decimal IPv4 address, or None."""
     parts = host.split(".")
@@ -97,8 +135,9 @@ def _punycode_hint(scheme: str, host: str, port: str | None) -> str:
 def parse_origin(raw: str) -> tuple[str, str, str] | str:
     """Parse a configured origin into ``(scheme, host, port)``, or return what is wrong with it.
 
-    ``host`` is lower case (``"*.base"`` for a subdomain wildcard, ``"[v6]"`` for IPv6); ``port`` is
-    ``""`` for the scheme's default port, ``"*"`` for any port, or the decimal port.
+    ``host`` is lower case (``"*.base"`` for a subdomain wildcard, ``"[v6]"`` for IPv6, serialized
+    as browsers do); ``port`` is ``""`` for the scheme's default port, ``"*"`` for any port, or
+    the decimal port.
     """
     if raw != raw.strip():
         return f"has leading or trailing whitespace; write {raw.strip()!r}"
@@ -139,12 +178,16 @@ def parse_origin(raw: str) -> tuple[str, str, str] | str:
         if after and not after.startswith(":"):
             return f"has unexpected text {after!r} after the IPv6 host"
         port_text = after[1:] if after else None
-        import ipaddress
-
-        try:
-            host = f"[{ipaddress.IPv6Address(host_text).compressed}]"
-        except ValueError:
+        if "%" in host_text:
+            return (
+                f"has the IPv6 zone id {host_text[host_text.find('%') :]!r}; URLs have no zone "
+                f"ids, so no browser sends one: write the address alone, e.g. "
+                f"{host_text[: host_text.find('%')]!r}"
+            )
+        ipv6 = ipv6_host(host_text)
+        if ipv6 is None:
             return f"has an invalid IPv6 address {host_text!r}"
+        host = ipv6
     else:
         host_text, colon, port_text_ = rest.partition(":")
         port_text = port_text_ if colon else None
