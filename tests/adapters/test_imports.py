@@ -10,6 +10,8 @@ import sys
 
 import pytest
 
+from tests.engine.test_imports import engine_modules
+
 HEAVY = [
     "asyncio",
     "collections",
@@ -79,7 +81,7 @@ def new_modules(statement: str) -> list[str]:
 def test_adapters_import_only_light_standard_library_modules(module: str) -> None:
     loaded = new_modules(f"import {module}")
     ours = {m for m in loaded if m.split(".")[0] == "corsway"}
-    assert ours == {"corsway", "corsway.cors", "corsway._adapter", module}
+    assert ours == {"corsway", *engine_modules(), "corsway._adapter", module}
     others = [m for m in loaded if m not in ours]
     assert all(m.split(".")[0] in sys.stdlib_module_names for m in others), others
     assert not set(HEAVY) & set(others), others
