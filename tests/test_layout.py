@@ -136,6 +136,25 @@ def test_the_graph_sees_type_checking_and_function_level_imports() -> None:
     assert {"corsway.gateway.http", "corsway.gateway.server"} <= graph["corsway.cli.serve"]
 
 
+def test_the_engine_imports_only_itself_and_the_standard_library() -> None:
+    found = modules()
+    known = set(found)
+    engine = {
+        name: path for name, path in found.items() if name.split(".")[:2] == ["corsway", "cors"]
+    }
+    assert {"corsway.cors", "corsway.cors.policy", "corsway.cors.origins"} <= set(engine)
+    outside = {
+        name: sorted(
+            target
+            for target in imports(path, known)
+            if target.split(".")[0] not in {*sys.stdlib_module_names, "__future__"}
+            and target.split(".")[:2] != ["corsway", "cors"]
+        )
+        for name, path in engine.items()
+    }
+    assert {name: targets for name, targets in outside.items() if targets} == {}
+
+
 def test_lambda_side_modules_import_only_the_standard_library() -> None:
     found = modules()
     known = set(found)
