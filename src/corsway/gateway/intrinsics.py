@@ -157,9 +157,7 @@ class Intrinsics:
                 f"{self.physical_id(logical_id)}"
             )
         if kind == "AWS::ApiGatewayV2::Api" and attribute == "ApiEndpoint":
-            return (
-                f"https://{self.physical_id(logical_id)}.execute-api.{self.region}.amazonaws.com"
-            )
+            return f"https://{self.physical_id(logical_id)}.execute-api.{self.region}.amazonaws.com"
         if attribute == "Arn":
             return f"arn:aws:{kind}:{self.region}:{self.account_id}:{logical_id}"
         return f"{logical_id}.{attribute}"

@@ -101,9 +101,7 @@ def read_apis(
             if r["Type"] == "AWS::ApiGateway::GatewayResponse"
         ]
     else:
-        extra = overlap_warnings(
-            http_api.routes, rest.base_path(ServeOptions()), rest.route_keys()
-        )
+        extra = overlap_warnings(http_api.routes, rest.base_path(ServeOptions()), rest.route_keys())
     http = ServedHttpApi(http_api, jwks, extra_notes=extra)
     return (http,) if rest is None else (rest, http)
 

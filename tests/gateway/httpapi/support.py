@@ -38,7 +38,9 @@ DEFAULT_HEADERS = [
 
 def shared_template(case: str) -> dict[str, Any]:
     """What Serverless v3.40 compiled from a shared httpApi case."""
-    loaded: dict[str, Any] = json.loads((SHARED_CASES / case / "expected-template.json").read_text())
+    loaded: dict[str, Any] = json.loads(
+        (SHARED_CASES / case / "expected-template.json").read_text()
+    )
     return loaded
 
 
@@ -54,9 +56,8 @@ def _route_id(route_key: str) -> str:
     if route_key == "$default":
         return "HttpApiRouteDefault"
     parts = []
-    for part in route_key.split("/"):
-        part = part.strip()
-        text = part.capitalize().replace("-", "Dash")
+    for raw in route_key.split("/"):
+        text = raw.strip().capitalize().replace("-", "Dash")
         text = re.sub(r"^\{(.*?)\+?\}$", lambda m: m[1].capitalize() + "Var", text)
         parts.append(re.sub(r"[^A-Za-z0-9]", "", text))
     return "HttpApiRoute" + "".join(_upper_first(p) for p in parts if p)
@@ -72,7 +73,10 @@ class HttpTemplate:
     resources: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        properties: dict[str, Any] = {"Name": f"{self.stage}-{self.service}", "ProtocolType": "HTTP"}
+        properties: dict[str, Any] = {
+            "Name": f"{self.stage}-{self.service}",
+            "ProtocolType": "HTTP",
+        }
         if self.cors is not None:
             properties["CorsConfiguration"] = self.cors
         self.resources["HttpApi"] = {"Type": "AWS::ApiGatewayV2::Api", "Properties": properties}
@@ -211,7 +215,10 @@ class HttpTemplate:
         return self
 
     def build(self) -> dict[str, Any]:
-        return {"AWSTemplateFormatVersion": "2010-09-09", "Resources": copy.deepcopy(self.resources)}
+        return {
+            "AWSTemplateFormatVersion": "2010-09-09",
+            "Resources": copy.deepcopy(self.resources),
+        }
 
 
 @dataclass
@@ -236,12 +243,17 @@ class Served:
                 return text
             time.sleep(0.01)
 
-    def last_line(self, contains: str) -> str:
-        """The last console line holding `contains` (waiting for it)."""
-        text = self.console(contains)
-        lines = [line for line in text.splitlines() if contains in line]
-        assert lines, f"{contains!r} not in the console:\n{text[-2000:]}"
-        return lines[-1]
+    def last_line(self, *fragments: str, timeout: float = 10.0) -> str:
+        """The last console line holding every fragment (waiting for it to be printed)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            text = self.output.getvalue()
+            lines = [line for line in text.splitlines() if all(f in line for f in fragments)]
+            if lines:
+                return lines[-1]
+            if time.monotonic() > deadline:
+                raise AssertionError(f"no console line holds {fragments!r}:\n{text[-2000:]}")
+            time.sleep(0.01)
 
 
 @contextmanager

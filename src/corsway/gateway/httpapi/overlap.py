@@ -51,7 +51,7 @@ def overlap_warnings(
             continue
         segments = _segments(route.path)
         head = segments[: len(base_segments)]
-        if not head or not _compatible(head + ["{proxy+}"], base_segments + ["{rest+}"]):
+        if not head or not _compatible([*head, "{proxy+}"], [*base_segments, "{rest+}"]):
             continue
         if any(_greedy(s) for s in head):
             warnings.append(
