@@ -38,6 +38,11 @@ SUBDOMAIN_WILDCARDS_MATCH = False
 VARY_WHEN_WILDCARD = False
 # [I] A preflight also gets `vary: origin` when the origin is echoed.
 VARY_ON_PREFLIGHT = True
+# [I] A preflight that a route takes (`$default`, `ANY`, `OPTIONS` routes) gets the same CORS
+# headers as the built-in answer (allow-origin, -methods, -headers, max-age) on the route's own
+# status and body: API Gateway ignores the integration's CORS headers, so AWS's documented fix
+# (an unauthenticated `OPTIONS /{proxy+}` route) only works this way.
+ROUTED_PREFLIGHT_GETS_PREFLIGHT_HEADERS = True
 # [I] MaxAge is sent on preflights only, and only when configured (including 0 and -1).
 # [I] Origins are compared case-sensitively, byte for byte (browsers send the serialized form).
 _CACHE_LIMIT = 4096  # answers kept per configuration (bounded: origins come from clients)
@@ -189,14 +194,26 @@ class HttpApiCors:
 
     # -- responses ----------------------------------------------------------------------
 
-    def apply(self, response: Response, origin: str | None) -> Response:
+    def apply(
+        self,
+        response: Response,
+        origin: str | None,
+        preflight: tuple[str, str | None] | None = None,
+    ) -> Response:
         """The response with the integration's CORS headers dropped and the configured ones
-        added for an allowed Origin (a new Response; shared ones are never changed)."""
+        added for an allowed Origin (a new Response; shared ones are never changed).
+
+        `preflight`: (method, request headers) of a preflight that a route answered."""
         headers = response.headers
         dropped = [name for name, _ in headers if name[:15].lower() == "access-control-"]
         if dropped:
             headers = [(n, v) for n, v in headers if n[:15].lower() != "access-control-"]
-        added = self.actual_headers(origin) if origin is not None else ()
+        added: tuple[tuple[str, str], ...] | list[tuple[str, str]] = ()
+        if origin is not None:
+            if preflight is not None and ROUTED_PREFLIGHT_GETS_PREFLIGHT_HEADERS:
+                added = self.preflight(origin, preflight[0], preflight[1]).headers
+            else:
+                added = self.actual_headers(origin)
         if not dropped and not added:
             return response
         if added:

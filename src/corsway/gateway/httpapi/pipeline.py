@@ -74,18 +74,21 @@ class HttpApiHandler:
         """The answer to one request (never raises for a request's sake)."""
         cors = self.cors
         origin = None
+        preflight = None
         if cors is not None:
             origin = request.header_ci("origin")
             if request.method == "OPTIONS" and origin is not None:
                 asked = request.header_ci("access-control-request-method")
-                if asked is not None and not self._route_for_options(request):
-                    return self._preflight(cors, origin, asked, request)
+                if asked is not None:
+                    if not self._route_for_options(request):
+                        return self._preflight(cors, origin, asked, request)
+                    preflight = (asked, request.header_ci("access-control-request-headers"))
         try:
             response = await self._run(request)
         except GatewayError as error:
             response = error_response(error)
         if cors is not None:
-            response = cors.apply(response, origin)
+            response = cors.apply(response, origin, preflight)
         return response
 
     # -- stages -------------------------------------------------------------------------
