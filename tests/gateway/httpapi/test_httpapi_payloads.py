@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import json
+import socket
 from collections.abc import Iterator
 
 import pytest
@@ -272,3 +273,23 @@ def test_render_functions_directly() -> None:
         render_v2(b"{")
     with pytest.raises(MalformedResult, match="statusCode"):
         render_v1(b'{"statusCode": true}')
+
+
+def test_front_door_limits_apply_to_http_api_routes(gateway: Served) -> None:
+    with socket.create_connection(("127.0.0.1", gateway.server.port), timeout=10) as sock:
+        sock.sendall(
+            b"POST /echo/1 HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 10485761\r\n\r\n"
+        )
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+    assert answer.startswith(b"HTTP/1.1 413 ")
+    assert answer.endswith(b"HTTP content length exceeded 10485760 bytes.")
+    big = gateway.client.post(
+        gateway.url + "/echo/1",
+        content=b"a" * (7 * 1024 * 1024),
+        headers={"Content-Type": "text/plain"},
+    )
+    assert big.status_code == 413
+    assert big.content == b'{"message":"Request Entity Too Large"}'
+    gateway.last_line("POST /echo/1  413", "a synchronous invocation takes at most")
