@@ -134,12 +134,6 @@ class JwksConfig:
         """The key set of one authorizer (by Name, then logical id, then the general one)."""
         return self.sources.get(name) or self.sources.get(logical_id) or self.sources.get(ALL)
 
-    def reloaded(self) -> JwksConfig:
-        """The same sources with files read again (on reload)."""
-        return jwks_config(
-            [s.location if k == ALL else f"{k}={s.location}" for k, s in self.sources.items()]
-        )
-
 
 def jwks_config(values: Iterable[str]) -> JwksConfig:
     """`--jwks` values → key sets (files read and checked now); CorswayError when unusable."""
