@@ -60,10 +60,14 @@ $(SEED_PYTHON)/lambda_decorators.py: $(SEED_PYTHON)/requirements.txt $(STAMP)
 	@touch $@
 
 # A service on http://127.0.0.1:3000/dev, as API Gateway would serve it (Ctrl-C stops);
-# SERVICE=examples/seed-node/middy (or any service directory) serves another one.
+# SERVICE=examples/seed-node/middy (or any service directory) serves another one. A service's
+# template.json (packaged by the real framework) is served with --template, its jwks.json
+# verifies JWT authorizers' tokens (examples/http-api-service).
 SERVICE ?= examples/products-service
 serve: $(STAMP) examples
-	$(BIN)/corsway serve $(SERVICE) --host 127.0.0.1 --port 3000
+	$(BIN)/corsway serve $(SERVICE) --host 127.0.0.1 --port 3000 \
+		$(if $(wildcard $(SERVICE)/template.json),--template $(SERVICE)/template.json) \
+		$(if $(wildcard $(SERVICE)/jwks.json),--jwks $(SERVICE)/jwks.json)
 
 clean:
 	rm -rf $(VENV) .venv-py3.* .mypy_cache .ruff_cache .pytest_cache build src/*.egg-info

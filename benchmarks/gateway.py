@@ -8,11 +8,16 @@ and possible; otherwise a small Python keep-alive client, which is slower and sa
 - bare uvicorn: an ASGI hello world with the same HTTP stack (the practical ceiling);
 - serverless-offline 13 (serverless 3) on the same service, when npm is available (installed
   into ~/.cache/corsway-bench, never into the repository);
+- HTTP APIs (`httpApi` events, served from the template Serverless v3.40 packages from the
+  same service: benchmarks/httpapi-template.json): the built-in preflight (from the
+  CorsConfiguration) and a Python payload-2.0 GET, vs serverless-offline's `httpApi` GET;
 - a Node.js hello-world GET on corsway and on serverless-offline (when node is available): on a
   fresh server, 5 s of warm-up load then three back-to-back windows (10 s each), requests/s and
   the peak RSS of the server's processes (workers included) in each window.
 
 Targets: preflight ≥ 50% of bare uvicorn; Python GET ≥ 2x serverless-offline with p99 < 10 ms;
+HTTP API preflight ≥ 80% of bare uvicorn; HTTP API Python GET ≥ 3x serverless-offline's httpApi
+GET with p99 < 10 ms;
 Node GET ≥ 3x serverless-offline's Node GET (first window against first window), and flat over
 the windows (every window ≥ 85% of the first's requests/s, peak RSS ≤ 110% of the first's).
 Usage: python benchmarks/gateway.py [--seconds 5] [--connections 16] [--no-offline]
@@ -74,6 +79,29 @@ module.exports.hello = async () => ({
   body: "Hello world!",
 });
 """
+HTTP_SERVICE_YML = """\
+service: bench-http-api
+provider:
+  name: aws
+  runtime: python3.11
+  httpApi:
+    cors:
+      allowedOrigins:
+        - http://localhost:5173
+functions:
+  hello:
+    handler: handler.hello
+    events:
+      - httpApi: 'GET /hello'
+plugins:
+  - serverless-offline
+"""
+HTTP_HANDLER_PY = """\
+def hello(event, context):
+    return {"statusCode": 200, "body": "Hello world!"}
+"""
+# What Serverless v3.40 packages from HTTP_SERVICE_YML (without the plugins line).
+HTTP_TEMPLATE = REPO / "benchmarks" / "httpapi-template.json"
 BARE_APP = """\
 async def app(scope, receive, send):
     if scope["type"] != "http":
@@ -429,6 +457,21 @@ def main() -> int:
         )
         results["get"] = measure("corsway Python GET", base, "GET", get_headers)
 
+    http_service = work / "http-service"
+    http_service.mkdir()
+    (http_service / "serverless.yml").write_text(HTTP_SERVICE_YML)
+    (http_service / "handler.py").write_text(HTTP_HANDLER_PY)
+    port = free_port()
+    corsway_http = [python, "-c", "from corsway.cli import run; run()", "serve",
+                    str(http_service), "--template", str(HTTP_TEMPLATE),
+                    "--port", str(port)]  # fmt: skip
+    with started(corsway_http, port, REPO, work / "corsway-http.log", {"COLUMNS": "160"}):
+        url = f"http://127.0.0.1:{port}/hello"
+        results["http-preflight"] = measure(
+            "corsway HTTP API preflight (built-in)", url, "OPTIONS", preflight_headers
+        )
+        results["http-get"] = measure("corsway HTTP API Python GET (2.0)", url, "GET", get_headers)
+
     if node is not None:
         node_service = work / "node-service"
         node_service.mkdir()
@@ -482,6 +525,26 @@ def main() -> int:
                     )
             except RuntimeError as error:
                 print(f"serverless-offline ({label}) did not start: {error}")
+        offline_http = work / "offline-http"
+        offline_http.mkdir()
+        (offline_http / "serverless.yml").write_text(HTTP_SERVICE_YML)
+        (offline_http / "handler.py").write_text(HTTP_HANDLER_PY)
+        (offline_http / "node_modules").symlink_to(CACHE / "node_modules")
+        port = free_port()
+        command = [str(offline), "offline", "start", "--httpPort", str(port),
+                   "--lambdaPort", str(free_port()), "--noTimeout"]  # fmt: skip
+        env = {"SLS_TELEMETRY_DISABLED": "1", "SLS_NOTIFICATIONS_MODE": "off", "CI": "1",
+               "AWS_ACCESS_KEY_ID": "x", "AWS_SECRET_ACCESS_KEY": "x"}  # fmt: skip
+        try:
+            with started(command, port, offline_http, work / "offline-http.log", env):
+                results["offline-http"] = measure(
+                    "serverless-offline httpApi Python GET",
+                    f"http://127.0.0.1:{port}/hello",
+                    "GET",
+                    get_headers,
+                )
+        except RuntimeError as error:
+            print(f"serverless-offline (httpApi) did not start: {error}")
     else:
         print("serverless-offline: skipped (npm unavailable or --no-offline)")
 
@@ -511,11 +574,40 @@ def main() -> int:
                   f"{target if label == 'Python' else ' (for context)'}")  # fmt: skip
             if label == "Python":
                 ok &= ratio >= 2
+    ok &= report_http_api(results)
     if node_runs:
         ok &= report_node(node_runs, args.window_seconds, conns)
     shutil.rmtree(work, ignore_errors=True)
     print("all targets met" if ok else "some targets NOT met (see above)")
     return 0
+
+
+def report_http_api(results: dict[str, Result]) -> bool:
+    """The HTTP API verdicts; True when every target is met."""
+    ok = True
+    ratio = results["http-preflight"].requests_per_s / results["bare"].requests_per_s
+    ok &= ratio >= 0.8
+    print(
+        f"HTTP API preflight / bare uvicorn: {ratio:.2f} "
+        f"(target >= 0.80: {'met' if ratio >= 0.8 else 'NOT met'})"
+    )
+    get = results["http-get"]
+    ok &= get.p99_ms < 10
+    print(
+        f"HTTP API Python GET p99: {get.p99_ms:.2f} ms "
+        f"(target < 10 ms: {'met' if get.p99_ms < 10 else 'NOT met'})"
+    )
+    offline = results.get("offline-http")
+    if offline is not None and offline.requests_per_s:
+        ratio = get.requests_per_s / offline.requests_per_s
+        ok &= ratio >= 3
+        print(
+            f"HTTP API Python GET / serverless-offline httpApi GET: {ratio:.2f} "
+            f"(target >= 3.0: {'met' if ratio >= 3 else 'NOT met'})"
+        )
+    elif offline is not None:
+        print("serverless-offline httpApi GET answered nothing: no ratio")
+    return ok
 
 
 def report_node(runs: dict[str, Windows], window_seconds: float, conns: int) -> bool:

@@ -270,8 +270,8 @@ def test_allow_passes_principal_and_stringified_context_to_the_handler(
         "no": "false",
         "none": None,
     }
-    log = gateway.console("authorizer TokenAuth: Allow")
-    assert "GET /dev/items/5  200" in log
+    # wait for this very line: earlier tests' lines say "authorizer TokenAuth: Allow" too
+    assert "GET /dev/items/5  200" in gateway.console("GET /dev/items/5  200")
     # A second request is answered from the cache: no new invocation, no latency.
     again = handler_event(get(gateway, "/items/5", token))
     assert again["requestContext"]["authorizer"]["integrationLatency"] == 0

@@ -5,7 +5,11 @@ mix: proxy GETs and POSTs whose answers name the request they answer (Python and
 handlers), preflights, unknown routes, handler exceptions, function timeouts, a TOKEN
 authorizer's allows, explicit denies, 401s (no token, a token its validation expression
 refuses, a token the authorizer calls Unauthorized), unparseable HTTP, heads over the
-10,240-byte limit, invalid percent-encoding, and stalled requests. Every response's status
+10,240-byte limit, invalid percent-encoding, and stalled requests; and on the service's HTTP API
+(served at the root beside the REST API under /dev): payload 2.0 GETs, built-in preflights, a
+Lambda authorizer's allows, denials (403) and 401s, and unknown routes (404), CORS headers on
+every answer to the allowed origin. The service is served from the template Serverless v3.40
+packages from it (tests/fixtures/load_service/template.json). Every response's status
 and body must be exactly what that request gets from API Gateway; the server must stay up,
 print no traceback of its own, and keep its memory bounded. The peak RSS of the server and of its
 workers is printed. No timing is asserted beyond the overall bound.
@@ -42,6 +46,8 @@ ORIGIN = "http://localhost:5173"
 INTERNAL_ERROR = b'{"message": "Internal server error"}'
 MISSING_TOKEN = b'{"message":"Missing Authentication Token"}'
 UNAUTHORIZED = b'{"message":"Unauthorized"}'
+FORBIDDEN = b'{"message":"Forbidden"}'
+NOT_FOUND = b'{"message":"Not Found"}'
 EXPLICIT_DENY = (
     b'{"Message":"User is not authorized to access this resource with an explicit deny in an '
     b'identity-based policy"}'
@@ -109,6 +115,12 @@ def plan(rng: random.Random) -> list[Case]:
         ("auth_no_token", 20),
         ("auth_invalid_token", 20),
         ("auth_unauthorized", 20),
+        ("http_get", 300),
+        ("http_preflight", 100),
+        ("http_auth_allow", 60),
+        ("http_auth_deny", 30),
+        ("http_auth_missing", 20),
+        ("http_unknown", 20),
     ]
     names = [name for name, _ in kinds]
     weights = [weight for _, weight in kinds]
@@ -119,9 +131,57 @@ def plan(rng: random.Random) -> list[Case]:
     return cases
 
 
+def with_cors(check: Check) -> Check:
+    """`check`, and the HTTP API's CORS headers for the allowed origin."""
+
+    def checked(headers: dict[str, str], body: bytes) -> str:
+        if headers.get("access-control-allow-origin") != ORIGIN or headers.get("vary") != "origin":
+            return f"no CORS headers for {ORIGIN}: {headers}"
+        if "apigw-requestid" not in headers:
+            return f"no apigw-requestid: {headers}"
+        return check(headers, body)
+
+    return checked
+
+
+def http_preflight_check(headers: dict[str, str], body: bytes) -> str:
+    if headers.get("access-control-allow-methods") != "OPTIONS,GET":
+        return f"HTTP API preflight methods: {headers}"
+    return "" if body == b"" else f"preflight body {body!r}"
+
+
+def http_case(kind: str, n: int, item: int, rng: random.Random) -> Case:
+    """A request to the service's HTTP API (at the root), from the allowed origin."""
+    head = f"Host: 127.0.0.1\r\nOrigin: {ORIGIN}\r\n".encode()
+    if kind == "http_get":
+        raw = f"GET /v2/items/{item}?n={n} HTTP/1.1\r\n".encode() + head + b"\r\n"
+        check = json_body({"id": str(item), "n": str(n), "user": None})
+        return Case(kind, raw, 200, with_cors(check))
+    if kind == "http_preflight":
+        raw = (
+            f"OPTIONS /v2/items/{item} HTTP/1.1\r\nAccess-Control-Request-Method: GET\r\n"
+        ).encode()
+        return Case(kind, raw + head + b"\r\n", 204, with_cors(http_preflight_check))
+    if kind == "http_unknown":
+        raw = f"GET /v2/nowhere/{n} HTTP/1.1\r\n".encode() + head + b"\r\n"
+        return Case(kind, raw, 404, with_cors(exact(NOT_FOUND)))
+    user = rng.randrange(30)  # a few users: the authorizer's cache is hit and missed
+    raw = f"GET /v2/secure/{item}?n={n} HTTP/1.1\r\n".encode() + head
+    if kind == "http_auth_allow":
+        raw += f"Authorization: allow-{user}\r\n\r\n".encode()
+        check = json_body({"id": str(item), "n": str(n), "user": f"allow-{user}"})
+        return Case(kind, raw, 200, with_cors(check))
+    if kind == "http_auth_deny":
+        raw += f"Authorization: deny-{user}\r\n\r\n".encode()
+        return Case(kind, raw, 403, with_cors(exact(FORBIDDEN)))
+    return Case(kind, raw + b"\r\n", 401, with_cors(exact(UNAUTHORIZED)))
+
+
 def make_case(kind: str, n: int, rng: random.Random) -> Case:
     host = b"Host: 127.0.0.1\r\n"
     item = rng.randrange(1000)
+    if kind.startswith("http_"):
+        return http_case(kind, n, item, rng)
     if kind == "get":
         raw = f"GET /dev/items/{item}?n={n} HTTP/1.1\r\nOrigin: {ORIGIN}\r\n".encode()
         check = json_body({"id": str(item), "n": str(n)}, **{"access-control-allow-origin": "*"})
@@ -330,7 +390,7 @@ def server(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], int, Path,
     with log.open("wb") as out, errors.open("wb") as err:
         process = subprocess.Popen(
             [sys.executable, "-c", "from corsway.cli import run; run()", "serve", str(SERVICE),
-             "--port", "0"],
+             "--template", str(SERVICE / "template.json"), "--port", "0"],
             stdout=out, stderr=err, stdin=subprocess.DEVNULL,
             env={**os.environ, "COLUMNS": "200"},
         )  # fmt: skip
@@ -407,5 +467,5 @@ def test_mixed_load_loses_no_answer_and_stays_up(
         )
     assert memory.gateway_peak_kb < 300 * 1024
     assert max(steady) - min(steady) < 100 * 1024  # no growth with the number of requests
-    functions = 7  # each a bounded pool
+    functions = 10  # each a bounded pool
     assert memory.workers_peak <= functions * max_workers_from_environment()

@@ -109,10 +109,14 @@ def test_invalid_json_template_points_at_the_line(tmp_path: Path) -> None:
     assert_clean_failure(result, f"{path}:4:3", "not valid JSON")
 
 
-def test_template_without_rest_api(tmp_path: Path) -> None:
+def test_template_without_any_api(tmp_path: Path) -> None:
     path = write_template(tmp_path, {"Resources": {"Bucket": {"Type": "AWS::S3::Bucket"}}})
     result = run_serve(str(SERVICE_DIR), "--template", str(path))
-    assert_clean_failure(result, "no AWS::ApiGateway::RestApi resource")
+    assert_clean_failure(
+        result,
+        "the service has no `http` or `httpApi` events to serve",
+        "no AWS::ApiGateway::RestApi (REST API) and no AWS::ApiGatewayV2::Api (HTTP API)",
+    )
 
 
 def test_template_with_a_velocity_syntax_error(tmp_path: Path) -> None:

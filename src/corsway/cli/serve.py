@@ -55,6 +55,15 @@ if TYPE_CHECKING:
     help="Message of an authorizer's explicit Deny (403): API Gateway's current text, or the "
     "legacy one without 'in an identity-based policy'.",
 )
+@click.option(
+    "--jwks",
+    "jwks_sources",
+    multiple=True,
+    metavar="[NAME=]FILE_OR_URL",
+    help="HTTP API JWT authorizers verify token signatures with this JSON Web Key Set: a file, "
+    "or an http URL on this machine. NAME= limits it to the authorizer named NAME (repeat "
+    "for several). Without it, signatures are not verified (claims still are).",
+)
 def serve(
     *,
     service: Path | None,
@@ -65,9 +74,11 @@ def serve(
     no_stage_prefix: bool,
     template_file: Path | None,
     explicit_deny_wording: str,
+    jwks_sources: tuple[str, ...],
 ) -> None:
     """Serve SERVICE (default: the current directory) the way API Gateway would."""
     from corsway.gateway.http import exposure_warning
+    from corsway.gateway.httpapi.jwks import jwks_config
     from corsway.gateway.loader import (
         LoadedService,
         check_functions,
@@ -80,10 +91,18 @@ def serve(
     from corsway.gateway.server import GatewayServer
 
     def load() -> tuple[LoadedService, list[str]]:
+        jwks = jwks_config(jwks_sources)  # files read again on every reload
         if template_file is not None:
-            loaded = load_template_file(template_file, service, stage=stage, region=region)
+            loaded = load_template_file(
+                template_file, service, stage=stage, region=region, jwks=jwks
+            )
         else:
-            loaded = compile_and_load(service, stage=stage, region=region)
+            loaded = compile_and_load(service, stage=stage, region=region, jwks=jwks)
+        if no_stage_prefix and len({api.kind for api in loaded.apis}) > 1:
+            raise CorswayError(
+                "--no-stage-prefix cannot serve a service with both `http` and `httpApi` "
+                "events: the REST API would move to the root, where the HTTP API is"
+            )
         return loaded, check_functions(loaded.apis, loaded.source)
 
     err = RichConsole(stderr=True, highlight=False)

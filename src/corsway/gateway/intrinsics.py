@@ -104,6 +104,10 @@ class Intrinsics:
             return fake_id(f"{kind}:{logical_id}", 6)
         if kind == "AWS::ApiGateway::Deployment":
             return fake_id(f"deployment:{logical_id}", 6)
+        if kind == "AWS::ApiGatewayV2::Api":
+            return fake_id(f"httpapi:{self.stack_name}:{logical_id}", 10)
+        if kind in ("AWS::ApiGatewayV2::Integration", "AWS::ApiGatewayV2::Authorizer"):
+            return fake_id(f"{kind}:{logical_id}", 7)
         return logical_id
 
     def error(self, message: str) -> CorswayError:
@@ -152,6 +156,8 @@ class Intrinsics:
                 f"arn:aws:lambda:{self.region}:{self.account_id}:function:"
                 f"{self.physical_id(logical_id)}"
             )
+        if kind == "AWS::ApiGatewayV2::Api" and attribute == "ApiEndpoint":
+            return f"https://{self.physical_id(logical_id)}.execute-api.{self.region}.amazonaws.com"
         if attribute == "Arn":
             return f"arn:aws:{kind}:{self.region}:{self.account_id}:{logical_id}"
         return f"{logical_id}.{attribute}"

@@ -13,8 +13,12 @@ from pathlib import Path
 from typing import Any
 
 from corsway.errors import CorswayError, Diagnostic, SourceLocation
-from corsway.gateway.cfn import read_template
-from corsway.gateway.flavour import ServedApi
+from corsway.gateway.cfn import read_template, template_resources
+from corsway.gateway.flavour import ServedApi, ServeOptions
+from corsway.gateway.httpapi.jwks import JwksConfig
+from corsway.gateway.httpapi.overlap import overlap_warnings
+from corsway.gateway.httpapi.served import ServedHttpApi
+from corsway.gateway.httpapi.template import build_http_api, has_http_api
 from corsway.gateway.rest.served import ServedRestApi
 from corsway.gateway.rest.template import build_api
 from corsway.runtimes.base import FunctionConfig
@@ -48,9 +52,38 @@ def read_apis(
     region: str,
     source: str,
     function_keys: Mapping[str, str] | None = None,
+    jwks: JwksConfig | None = None,
 ) -> tuple[ServedApi, ...]:
-    """Every API of a template, each read by its flavour."""
-    api = build_api(
+    """Every API of a template, each read by its flavour: the REST API (`http` events) and the
+    HTTP API (`httpApi` events), or both; neither is an error."""
+    resources = template_resources(template, source)
+    has_rest = any(
+        r["Type"] in ("AWS::ApiGateway::RestApi", "AWS::ApiGateway::Method")
+        for r in resources.values()
+    )
+    has_http = has_http_api(template)
+    if not has_rest and not has_http:
+        raise CorswayError(
+            "the service has no `http` or `httpApi` events to serve: the template has no "
+            "AWS::ApiGateway::RestApi (REST API) and no AWS::ApiGatewayV2::Api (HTTP API)",
+            SourceLocation(source),
+        )
+    rest = None
+    if has_rest:
+        rest = ServedRestApi(
+            build_api(
+                template,
+                service_dir=service_dir,
+                stage=stage,
+                region=region,
+                source=source,
+                function_keys=function_keys,
+            )
+        )
+    if not has_http:
+        assert rest is not None
+        return (rest,)
+    http_api = build_http_api(
         template,
         service_dir=service_dir,
         stage=stage,
@@ -58,7 +91,19 @@ def read_apis(
         source=source,
         function_keys=function_keys,
     )
-    return (ServedRestApi(api),)
+    extra = []
+    if rest is None:
+        extra = [
+            f"{logical_id}: a REST API gateway response (AWS::ApiGateway::GatewayResponse) in a "
+            "service without `http` events: HTTP APIs have no gateway responses, so it changes "
+            "nothing (and CloudFormation rejects its RestApiId at deploy)"
+            for logical_id, r in resources.items()
+            if r["Type"] == "AWS::ApiGateway::GatewayResponse"
+        ]
+    else:
+        extra = overlap_warnings(http_api.routes, rest.base_path(ServeOptions()), rest.route_keys())
+    http = ServedHttpApi(http_api, jwks, extra_notes=extra)
+    return (http,) if rest is None else (rest, http)
 
 
 def service_directory(service: Path | None) -> Path:
@@ -72,7 +117,12 @@ def service_directory(service: Path | None) -> Path:
 
 
 def load_template_file(
-    template: Path, service: Path | None, *, stage: str | None, region: str | None
+    template: Path,
+    service: Path | None,
+    *,
+    stage: str | None,
+    region: str | None,
+    jwks: JwksConfig | None = None,
 ) -> LoadedService:
     """`corsway serve --template FILE [SERVICE]` (the template's own stage name wins)."""
     service_dir = service_directory(service)
@@ -83,12 +133,17 @@ def load_template_file(
         stage=stage or "dev",
         region=region or "us-east-1",
         source=str(template),
+        jwks=jwks,
     )
     return LoadedService(apis, (), str(template))
 
 
 def compile_and_load(
-    service: Path | None, *, stage: str | None, region: str | None
+    service: Path | None,
+    *,
+    stage: str | None,
+    region: str | None,
+    jwks: JwksConfig | None = None,
 ) -> LoadedService:
     """`corsway serve [SERVICE]`: compile serverless.yml in memory, then build the model.
 
@@ -110,6 +165,7 @@ def compile_and_load(
         region=result.region,
         source=str(result.config_path),
         function_keys=function_keys,
+        jwks=jwks,
     )
     return LoadedService(apis, tuple(result.warnings), str(result.config_path))
 

@@ -7,15 +7,22 @@ customisations) and leaves successful integration responses untouched.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import dataclasses
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from corsway.gateway.accesslog import Console
+from corsway.gateway.invoke import (
+    FUTURE,
+    GAVE_UP,
+    failure_reason,
+    give_up,
+    invoke_with_timeout,
+    wait_with_timeout,
+)
 from corsway.gateway.request import GatewayRequest, clf_time, new_request_id
 from corsway.gateway.response import Response
 from corsway.gateway.rest.authorizers import EXPLICIT_DENY_MESSAGES, Authorizers
@@ -28,7 +35,7 @@ from corsway.gateway.rest.proxy_event import EventBuilder, media_type
 from corsway.gateway.rest.proxy_response import BinaryDecodeError, MalformedProxyResponse, render
 from corsway.gateway.rest.routing import RouteMatch, Router
 from corsway.gateway.rest.vtl import UTIL, TemplateInput
-from corsway.runtimes.base import FunctionRuntime, InvocationResult, Outcome
+from corsway.runtimes.base import FunctionRuntime, Outcome
 
 __all__ = ["LAMBDA_PAYLOAD_LIMIT", "Gateway", "GatewayFailure"]  # GatewayFailure: re-exported
 
@@ -73,7 +80,7 @@ class Gateway:
             api,
             runtimes,
             self.events,
-            lambda runtime, event, timeout: _invoke_with_timeout(
+            lambda runtime, event, timeout: invoke_with_timeout(
                 runtime, event, new_request_id(), timeout
             ),
             timeout_s=integration_timeout_s or 29.0,
@@ -302,17 +309,17 @@ class Gateway:
         timeout = self._integration_timeout_override or integration.timeout_s
         # Lambda gives each invocation its own request id (context.aws_request_id).
         waiting = runtime.invoke(event, new_request_id())
-        if waiting.__class__ is _FUTURE:  # the worker pool: wait here, without a coroutine
+        if waiting.__class__ is FUTURE:  # the worker pool: wait here, without a coroutine
             loop = waiting.get_loop()
-            timer = loop.call_at(loop.time() + timeout, _give_up, waiting)
+            timer = loop.call_at(loop.time() + timeout, give_up, waiting)
             try:
                 result = await waiting
             finally:
                 timer.cancel()
-            if result is _GAVE_UP:
+            if result is GAVE_UP:
                 result = None
         else:
-            result = await _wait_with_timeout(waiting, timeout)
+            result = await wait_with_timeout(waiting, timeout)
         if result is None:
             raise GatewayFailure(
                 "INTEGRATION_TIMEOUT",
@@ -320,7 +327,7 @@ class Gateway:
                 "(API Gateway's limit is 29 s)",
             )
         if result.outcome is not Outcome.SUCCESS:
-            raise GatewayFailure("LAMBDA_ERROR", _failure_reason(result), details=result.traceback)
+            raise GatewayFailure("LAMBDA_ERROR", failure_reason(result), details=result.traceback)
         try:
             rendered = render(
                 result.payload,
@@ -399,65 +406,3 @@ def _pick_template(templates: Mapping[str, object], accept: str | None) -> str:
     if "application/json" in templates:
         return "application/json"
     return next(iter(templates))
-
-
-def _failure_reason(result: InvocationResult) -> str:
-    if result.outcome is Outcome.TIMEOUT:
-        return result.error
-    if result.outcome is Outcome.CRASH:
-        return f"the worker process died: {result.error}"
-    if result.outcome is Outcome.INIT_ERROR:
-        return f"the handler could not be loaded: {result.error}"
-    return f"the handler raised {result.error}"
-
-
-_GAVE_UP = InvocationResult(Outcome.TIMEOUT, error="API Gateway stopped waiting")
-
-
-def _give_up(future: asyncio.Future[InvocationResult]) -> None:
-    if not future.done():
-        future.set_result(_GAVE_UP)
-
-
-_FUTURE = asyncio.Future  # the C future the worker pool returns (its exact class)
-
-
-async def _invoke_with_timeout(
-    runtime: FunctionRuntime, event: bytes, request_id: str, timeout_s: float
-) -> InvocationResult | None:
-    """The invocation's result, or None when API Gateway stops waiting (it keeps running)."""
-    return await _wait_with_timeout(runtime.invoke(event, request_id), timeout_s)
-
-
-async def _wait_with_timeout(
-    waiting: Awaitable[InvocationResult], timeout_s: float
-) -> InvocationResult | None:
-    """The result of `waiting`, or None after `timeout_s` (it keeps running).
-
-    A future (the worker pool's) is resolved early by the timeout; any other awaitable runs in
-    a task of its own so that it can outlive the wait.
-    """
-    loop = asyncio.get_running_loop()
-    if isinstance(waiting, asyncio.Future) and not isinstance(waiting, asyncio.Task):
-        future: asyncio.Future[InvocationResult] = waiting
-    else:
-        future = loop.create_future()
-        task = asyncio.ensure_future(waiting)
-
-        def relay(done: asyncio.Future[InvocationResult]) -> None:
-            if future.done():
-                return
-            if done.cancelled():
-                future.cancel()
-            elif done.exception() is not None:
-                future.set_exception(done.exception())  # type: ignore[arg-type]
-            else:
-                future.set_result(done.result())
-
-        task.add_done_callback(relay)
-    timer = loop.call_at(loop.time() + timeout_s, _give_up, future)
-    try:
-        result = await future
-    finally:
-        timer.cancel()
-    return None if result is _GAVE_UP else result
