@@ -97,9 +97,24 @@ def gateway_mark(response: WireResponse) -> GatewayMark:
         kind = "forbidden"
     elif message is not None and (api is not None or message == "Missing Authentication Token"):
         kind = GATEWAY_MESSAGES.get(message)
+    if kind is not None and error_type is None and not _status_fits(kind, response.status):
+        kind = None  # a handler's own body that happens to read like the gateway's
     if kind == "server-error" and response.status < 500:
         kind = "other"
     return GatewayMark(api, kind, error_type, message)
+
+
+_KIND_STATUSES: dict[GatewayKind, range] = {
+    "missing-token": range(403, 404),
+    "not-found": range(404, 405),
+    "unauthorized": range(401, 402),
+    "forbidden": range(403, 404),
+    "server-error": range(500, 600),
+}
+
+
+def _status_fits(kind: GatewayKind, status: int) -> bool:
+    return status in _KIND_STATUSES.get(kind, range(400, 600))
 
 
 def _gateway_message(body: bytes) -> str | None:

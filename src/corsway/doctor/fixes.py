@@ -27,7 +27,9 @@ resources:
 
 def gateway_response_snippet(response_type: str, diagnosis: Diagnosis) -> str:
     """The `resources` block that adds CORS headers to API Gateway's own 4XX or 5XX answers."""
-    logical = "GatewayResponse" + "".join(p.capitalize() for p in response_type.split("_"))
+    logical = "GatewayResponse" + "".join(
+        part.capitalize() if part.isalpha() else part for part in response_type.split("_")
+    )
     prefix = "          gatewayresponse.header."
     if diagnosis.credentials == "include" and diagnosis.origin != "null":
         lines = [
@@ -54,7 +56,7 @@ def _answer(diagnosis: Diagnosis) -> str:
     if response is None:
         return "no answer"
     message = diagnosis.mark.message
-    return f"{response.status} {message!r}" if message else str(response.status)
+    return f'{response.status} "{message}"' if message else str(response.status)
 
 
 def _allow_origin_value(diagnosis: Diagnosis) -> str:
@@ -318,7 +320,9 @@ def _private_network(d: Diagnosis) -> str:
         f"`{d.failure.hint}` address space): Chrome asks the user for permission to reach the "
         "local network and, without it, blocks the request before it is sent. Serve the page "
         "from the same kind of address (e.g. http://localhost), call the deployed API, or grant "
-        "the permission (in automated browsers: 'local-network-access')."
+        "the permission (in automated browsers: 'local-network-access'). If this server stands "
+        "in for the deployed API (corsway serve), check again with --page-address-space "
+        "loopback to see what CORS says."
     )
 
 
