@@ -1000,6 +1000,18 @@ OWN: list[Case] = [
         flow=(0, 0),
         cause="private-network",
     ),
+    Case(
+        "preflight-acao-empty",
+        one(
+            Answer(200, STAR),
+            pf(("Access-Control-Allow-Origin", ""), ("Access-Control-Allow-Methods", "PUT")),
+        ),
+        PUT,
+        error="PreflightInvalidAllowOriginValue",
+        reason=PREFLIGHT + invalid(""),
+        flow=(1, 0),
+        cause="origin-not-allowed",
+    ),
     # API Gateway's own answers, as corsway check recognises them
     Case(
         "rest-preflight-missing-token-with-default-4xx",

@@ -94,11 +94,9 @@ def launch_args(user_data_dir: str) -> list[str]:
 
 
 @contextlib.contextmanager
-def chromium() -> Iterator[Any]:
+def chromium(playwright: Any) -> Iterator[Any]:
     """A Playwright Browser on /usr/bin/chromium with the harness's flags."""
-    from playwright.sync_api import sync_playwright
-
-    with tempfile.TemporaryDirectory() as profile, sync_playwright() as playwright:
+    with tempfile.TemporaryDirectory() as profile:
         browser = playwright.chromium.launch(
             executable_path=str(CHROMIUM),
             args=launch_args(profile),

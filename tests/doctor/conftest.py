@@ -1,19 +1,17 @@
 """Fixtures of the doctor's tests: the page server, the scripted servers, real Chromium.
 
 Chromium is optional: without /usr/bin/chromium the browser half of the matrix is skipped,
-unless CORSWAY_REQUIRE_BROWSER=1 (CI), which makes it fail instead.
+unless CORSWAY_REQUIRE_BROWSER=1 (CI), which makes it fail instead (tests/conftest.py).
 """
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from tests.browser.conftest import CHROMIUM
 from tests.doctor.cases import CASES
 from tests.doctor.chromium import chromium, page_server
 from tests.doctor.matrix import Matrix
@@ -29,14 +27,9 @@ def matrix() -> Iterator[Matrix]:
 
 
 @pytest.fixture(scope="session")
-def doctor_browser() -> Iterator[Any]:
+def doctor_browser(playwright_session: Any) -> Iterator[Any]:
     """One Chromium for the session, launched with the facts harness's flags."""
-    if not CHROMIUM.exists():
-        message = f"{CHROMIUM} is missing: run `make browser` (scripts/ensure-chromium.sh)"
-        if os.environ.get("CORSWAY_REQUIRE_BROWSER") == "1":
-            pytest.fail(message)
-        pytest.skip(message)
     started = time.monotonic()
-    with chromium() as browser:
+    with chromium(playwright_session) as browser:
         yield browser
     print(f"\ndoctor matrix: Chromium session {time.monotonic() - started:.1f} s")

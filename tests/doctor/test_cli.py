@@ -59,7 +59,7 @@ def test_an_allowed_request_exits_0_and_secrets_are_shortened(matrix: Matrix) ->
     )
     assert code == 0
     assert "  Cookie: session=0123…" in out.splitlines()
-    assert "allowed: the page can read the response" in out
+    assert "allowed: the page can read the response (status 200)" in out
     matrix.script.take("cookie-include")
 
 

@@ -54,7 +54,9 @@ def render(result: CheckResult, console: Console) -> None:
         _exchange(console, exchange, failed)
     console.print()
     if result.verdict == "allowed":
-        console.print("[bold green]allowed[/]: the page can read the response")
+        last = result.exchanges[-1].response if result.exchanges else None
+        status = f" (status {last.status})" if last is not None else ""
+        console.print(f"[bold green]allowed[/]: the page can read the response{status}")
     else:
         name = result.browser_error or (failure.net_error if failure else "")
         console.print(f"[bold red]blocked[/]  {escape(name or '')}")
