@@ -125,15 +125,20 @@ class BrowserFetch:
     def receive(self, response: WireResponse) -> None:
         """The response to the request `next_request()` returned."""
         assert self._pending is not None, "no request is waiting for a response"
-        self._exchanges.append(Exchange(self._pending, response))
+        self._sent(Exchange(self._pending, response))
         self._advance(response)
 
     def fail(self, net_error: str) -> None:
         """The request got no answer: `net_error` is Chromium's name, e.g.
         net::ERR_CONNECTION_REFUSED."""
         assert self._pending is not None, "no request is waiting for a response"
-        self._exchanges.append(Exchange(self._pending, None))
+        self._sent(Exchange(self._pending, None))
         self._advance(_NetError(net_error))
+
+    def _sent(self, exchange: Exchange) -> None:
+        self._exchanges.append(exchange)
+        if exchange.request.kind == "preflight":
+            self._preflighted = True
 
     @property
     def outcome(self) -> FetchOutcome:
@@ -161,7 +166,6 @@ class BrowserFetch:
             if cors and needs_preflight(method, headers):
                 cached = self._cache.get((origin, str(self._url)))
                 if cached is None or not cached.allows(method, headers, page.credentials):
-                    self._preflighted = True
                     reply = yield self._preflight(method, headers, origin, tainted)
                     if not isinstance(reply, WireResponse):
                         return self._no_answer(reply)
