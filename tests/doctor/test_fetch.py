@@ -141,13 +141,16 @@ def test_a_cached_preflight_is_reused_after_a_redirect_back_unless_max_age_is_0(
 
 def test_local_network_access_stops_the_request_before_it_is_sent() -> None:
     fetch = BrowserFetch(
-        page_request("http://127.0.0.1:3000/x", origin="https://app.test"), initiator_space="public"
+        page_request("http://127.0.0.1:3000/x", origin="https://app.test", method="PUT"),
+        initiator_space="public",
     )
-    assert fetch.next_request() is not None
+    first = fetch.next_request()
+    assert first is not None and first.kind == "preflight"
     assert not fetch.connect("loopback")
     assert fetch.next_request() is None
     outcome = fetch.outcome
     assert outcome.exchanges == ()
+    assert not outcome.preflighted  # it was never sent
     assert outcome.failure is not None
     assert outcome.failure.error == "LocalNetworkAccessPermissionDenied"
     assert outcome.failure.message.endswith("access the `loopback` address space.")
