@@ -17,6 +17,7 @@ from pathlib import Path
 
 import httpx
 
+from corsway.doctor.causes import ServiceContext
 from corsway.doctor.classify import Header, PageRequest, RequestError, page_request
 from corsway.doctor.explain import explain
 from corsway.doctor.fetch import BrowserFetch
@@ -93,10 +94,11 @@ def check(
     return result_of(fetch)
 
 
-def result_of(fetch: BrowserFetch) -> CheckResult:
-    """The CheckResult of a finished BrowserFetch."""
+def result_of(fetch: BrowserFetch, context: ServiceContext | None = None) -> CheckResult:
+    """The CheckResult of a finished BrowserFetch (`context`: the compiled service behind the
+    URL, which places the fix on a serverless.yml line)."""
     outcome = fetch.outcome
-    cause, fix = explain(outcome)
+    cause, fix = explain(outcome, context)
     failure = outcome.failure
     return CheckResult(
         verdict="allowed" if outcome.allowed else "blocked",
@@ -153,7 +155,8 @@ def _resolve(host: str, port: int) -> AddressSpace | None:
 
 def _send(client: httpx.Client, wire: WireRequest) -> WireResponse | str:
     """Send exactly `wire` (its headers, in order); the response or Chromium's net error."""
-    request = httpx.Request(wire.method, wire.url, headers=list(wire.headers), content=wire.body)
+    headers = [(name.encode("latin-1"), value.encode("latin-1")) for name, value in wire.headers]
+    request = httpx.Request(wire.method, wire.url, headers=headers, content=wire.body)
     try:
         response = client.send(request, stream=True)
     except httpx.HTTPError as error:

@@ -78,14 +78,23 @@ def parse_origin(text: str) -> Origin:
     return Origin(scheme, _host(parts.hostname), port or DEFAULT_PORTS[scheme])
 
 
+_HOST = re.compile(r"^[a-z0-9_-]+(\.[a-z0-9_-]+)*\.?$")
+
+
 def _host(hostname: str) -> str:
     host = hostname.lower()
     if ":" in host:  # IPv6: compressed form, as Chromium prints it
-        return str(ipaddress.IPv6Address(host))
+        try:
+            return str(ipaddress.IPv6Address(host))
+        except ValueError:
+            raise UrlError(f"host {hostname!r} is not a valid IPv6 address") from None
     try:
-        return host.encode("idna").decode("ascii") if not host.isascii() else host
+        host = host.encode("idna").decode("ascii") if not host.isascii() else host
     except UnicodeError:
-        raise UrlError(f"host {hostname!r} is not a valid domain name") from None
+        host = ""
+    if not _HOST.match(host):
+        raise UrlError(f"host {hostname!r} is not a valid host name")
+    return host
 
 
 @dataclass(frozen=True, slots=True)

@@ -93,9 +93,8 @@ def _exchange(console: Console, exchange: Exchange, failure: Failure | None) -> 
     status_style = "bold red" if failure is not None and failure.header is None else "bold"
     body = response.body.decode("utf-8", "replace").strip()
     snippet = body if len(body) <= BODY_SHOWN else body[:BODY_SHOWN] + "…"
-    console.print(
-        f"[{status_style}]← {response.status}[/]  [dim]{escape(snippet)}[/]", soft_wrap=True
-    )
+    shown = f"  [dim]{escape(snippet)}[/]" if snippet else ""
+    console.print(f"[{status_style}]← {response.status}[/]{shown}", soft_wrap=True)
     failing = failure.header.lower() if failure is not None and failure.header else None
     seen = False
     for name, value in response.headers:
