@@ -155,8 +155,8 @@ def _resolve(host: str, port: int) -> AddressSpace | None:
 
 def _send(client: httpx.Client, wire: WireRequest) -> WireResponse | str:
     """Send exactly `wire` (its headers, in order); the response or Chromium's net error."""
-    headers = [(name.encode("latin-1"), value.encode("latin-1")) for name, value in wire.headers]
-    request = httpx.Request(wire.method, wire.url, headers=headers, content=wire.body)
+    raw = [(name.encode("latin-1"), value.encode("latin-1")) for name, value in wire.headers]
+    request = httpx.Request(wire.method, wire.url, headers=raw, content=wire.body)
     try:
         response = client.send(request, stream=True)
     except httpx.HTTPError as error:
