@@ -1,12 +1,11 @@
 """Real Chromium (Debian's /usr/bin/chromium) driven by Playwright, and loopback page servers.
 
 With CORSWAY_REQUIRE_BROWSER=1 (CI), a missing chromium fails the browser tests instead of
-skipping them.
+skipping them (tests/conftest.py's `playwright_session`, shared with tests/doctor/).
 """
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -55,17 +54,9 @@ def page_port() -> Iterator[int]:
 
 
 @pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        message = f"{CHROMIUM} is missing: run `make browser` (scripts/ensure-chromium.sh)"
-        if os.environ.get("CORSWAY_REQUIRE_BROWSER") == "1":
-            pytest.fail(message)
-        pytest.skip(message)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
+def browser(playwright_session: Any) -> Iterator[Any]:
+    browser = playwright_session.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    try:
+        yield browser
+    finally:
+        browser.close()

@@ -6,7 +6,9 @@ import sys
 from typing import Any
 
 # Third-party packages the command line needs; a missing one gets an install hint, not a traceback.
-CLI_REQUIREMENTS = frozenset({"click", "rich", "yaml", "uvicorn", "httptools", "watchfiles"})
+CLI_REQUIREMENTS = frozenset(
+    {"click", "rich", "yaml", "uvicorn", "httptools", "watchfiles", "httpx"}
+)
 
 
 def run(argv: list[str] | None = None) -> Any:

@@ -1,0 +1,27 @@
+"""Fixtures shared by every test folder: one Playwright per session (Playwright's sync API
+cannot run twice in one thread, so the browser tests and the doctor's matrix share it)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from tests.browser.conftest import CHROMIUM
+
+
+@pytest.fixture(scope="session")
+def playwright_session() -> Iterator[Any]:
+    """Playwright's sync API, started once; skips (or, with CORSWAY_REQUIRE_BROWSER=1, fails)
+    when /usr/bin/chromium is missing."""
+    if not CHROMIUM.exists():
+        message = f"{CHROMIUM} is missing: run `make browser` (scripts/ensure-chromium.sh)"
+        if os.environ.get("CORSWAY_REQUIRE_BROWSER") == "1":
+            pytest.fail(message)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        yield playwright
