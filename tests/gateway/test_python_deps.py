@@ -122,7 +122,10 @@ def test_active_virtualenv_is_used(tmp_path: Path) -> None:
     service = make_service(tmp_path)
     venv = str(Path(sys.executable).parent.parent)
     with serving(str(service), tmp_path=tmp_path, env={"VIRTUAL_ENV": venv}) as served:
-        assert "from $VIRTUAL_ENV" in served.banner or "$VIRTUAL_ENV chooses" in served.banner
+        assert f"({venv}/bin/python; boto3 " in served.banner
+        assert "install not_a_real_module_xyz into the environment $VIRTUAL_ENV chooses" in (
+            served.banner
+        )
         assert "installing" not in served.stderr
 
 

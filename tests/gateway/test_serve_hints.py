@@ -228,6 +228,7 @@ def test_node_require_stack_stays_under_the_access_log_line(tmp_path: Path) -> N
         "require('left-pad-not-installed');\nexports.hello = async () => ({});\n",
     )
     with serving(str(tmp_path), tmp_path=tmp_path) as served:
+        assert "runtime nodejs20.x → Node.js v" in served.banner
         assert httpx.get(served.url + "/hello", timeout=30).status_code == 502
         log = served.wait_for(f"    - {tmp_path / 'handler.js'}")
     access = next(line for line in log.splitlines() if line.startswith("GET /dev/hello"))

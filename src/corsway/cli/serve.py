@@ -98,8 +98,6 @@ def serve(
     from corsway.runtimes.pyenvs import PythonEnvironments
     from corsway.runtimes.registry import python_runtimes, runtime_lines
 
-    environments: list[PythonEnvironments] = []
-
     def load() -> tuple[LoadedService, list[str]]:
         if template_file is not None:
             loaded = load_template_file(
@@ -107,22 +105,17 @@ def serve(
             )
         else:
             loaded = compile_and_load(service, stage=stage, region=region, code_dir=code_dir)
-        if not environments:
-            environments.append(
-                PythonEnvironments.from_options(service_directory(service), python, loaded.config)
-            )
-        envs = environments[0]
-        envs.config = loaded.config
+        envs.config = loaded.config  # custom.pythonRequirements
         notes = envs.prepare(python_runtimes(service_functions(loaded.apis)), _progress)
         return loaded, [*notes, *check_functions(loaded.apis, loaded.source, envs)]
 
     def rebuild_dependencies() -> list[str]:
-        envs = environments[0]
         notes = envs.prepare(python_runtimes(service_functions(server.apis)), _progress)
         return [*notes, *check_functions(server.apis, str(source.config_file), envs)]
 
     err = RichConsole(stderr=True, highlight=False)
     try:
+        envs = PythonEnvironments.from_options(service_directory(service), python)
         loaded, notes = load()
         console = Console()
         server = GatewayServer(
@@ -132,14 +125,14 @@ def serve(
             port=port,
             stage_prefix=not no_stage_prefix,
             explicit_deny_message=EXPLICIT_DENY_MESSAGES[explicit_deny_wording],
-            python=environments[0],
+            python=envs,
         )
         source = ReloadSource(
             service_dir=service_directory(service),
             config_file=Path(loaded.source),
             template_mode=template_file is not None,
             load=load,
-            dependency_files=environments[0].dependency_files,
+            dependency_files=envs.dependency_files,
             rebuild_dependencies=rebuild_dependencies,
         )
     except CorswayError as error:
@@ -157,7 +150,7 @@ def serve(
         f"watching {source.service_dir} for changes: edits to {source.config_file.name} or the "
         "handlers apply to the next request"
     )
-    runtimes = runtime_lines(service_functions(server.apis), environments[0])
+    runtimes = runtime_lines(service_functions(server.apis), envs)
     print_banner(out, server, loaded.source, notes, watching=watching, runtimes=runtimes)
     with contextlib.suppress(KeyboardInterrupt):
         server.run()

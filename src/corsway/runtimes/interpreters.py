@@ -175,14 +175,20 @@ def choose_interpreter(runtime: str) -> Choice:
     )
     for other in order:
         found = find_exact(other)
-        if found is not None:
-            return Choice(
-                found,
-                f"runtime {runtime} runs on Python {found.version} ({found.path}): no Python "
-                f"3.{minor} was found on PATH, in pyenv or in uv's pythons; for an exact match "
-                f"install it (`pyenv install 3.{minor}`, `uv python install 3.{minor}`, or "
-                f"your system's python3.{minor} package), or choose one with --python",
+        if found is None:
+            continue
+        if minor < OLDEST_MINOR:
+            why = f"corsway runs handlers on Python 3.{OLDEST_MINOR} or later"
+        else:
+            why = (
+                f"no Python 3.{minor} was found on PATH, in pyenv or in uv's pythons; for an "
+                f"exact match install it (`pyenv install 3.{minor}`, `uv python install "
+                f"3.{minor}`, or your system's python3.{minor} package), or choose one with "
+                "--python"
             )
+        return Choice(
+            found, f"runtime {runtime} runs on Python {found.version} ({found.path}): {why}"
+        )
     raise CorswayError(  # unreachable in practice: corsway's own Python is 3.10 or later
         f"runtime {runtime}: no Python 3 interpreter was found; install Python 3.{minor}"
     )

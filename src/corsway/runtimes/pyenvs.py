@@ -77,6 +77,7 @@ class PythonEnvironment:
     boto3: str = ""  # the boto3 package's file workers import ("" when it is missing)
     boto3_version: str = ""
     note: str = ""  # the interpreter is not the runtime's version
+    managed: bool = True  # False: the user's environment (--python, $VIRTUAL_ENV), as it is
     requirements: Requirements | None = None
 
 
@@ -144,7 +145,13 @@ class PythonEnvironments:
         mismatched = []
         for runtime in runtimes:
             environments[runtime] = PythonEnvironment(
-                runtime, interpreter.path, interpreter.version, (), boto3, boto3_version
+                runtime,
+                interpreter.path,
+                interpreter.version,
+                (),
+                boto3,
+                boto3_version,
+                managed=False,
             )
             if f"python{interpreter.minor[0]}.{interpreter.minor[1]}" != runtime:
                 mismatched.append(runtime)
@@ -191,7 +198,7 @@ class PythonEnvironments:
                 boto3,
                 boto3_version,
                 choice.note,
-                requirements,
+                requirements=requirements,
             )
             if choice.note:
                 notes.append(choice.note)

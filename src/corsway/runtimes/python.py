@@ -32,7 +32,8 @@ class PythonLauncher:
         variables = {"PYTHONDONTWRITEBYTECODE": "1", "CORSWAY_PYTHON_PATHS": ""}
         if env is not None:
             variables["CORSWAY_PYTHON_PATHS"] = os.pathsep.join(env.paths)
-            # the user's PYTHONPATH / PYTHONHOME would change what the handler imports
+        if env is not None and env.managed:
+            # Lambda sets neither; they would change what the handler imports
             variables["PYTHONPATH"] = ""
             variables["PYTHONHOME"] = ""
         return variables
