@@ -1,15 +1,22 @@
 """Fixtures shared by every test folder: one Playwright per session (Playwright's sync API
-cannot run twice in one thread, so the browser tests and the doctor's matrix share it)."""
+cannot run twice in one thread, so the browser tests and the doctor's matrix share it), and
+`corsway serve`'s Python environments built in a repo-local cache (the first test that serves a
+Python service builds the base environment with boto3 once per clone; see
+`corsway.runtimes.pyenvs`)."""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.browser.conftest import CHROMIUM
+
+TEST_CACHE = Path(__file__).resolve().parent.parent / ".cache" / "corsway-tests"
+os.environ.setdefault("CORSWAY_CACHE_DIR", str(TEST_CACHE))
 
 
 @pytest.fixture(scope="session")

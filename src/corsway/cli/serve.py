@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -48,6 +49,20 @@ if TYPE_CHECKING:
     "the handler code.",
 )
 @click.option(
+    "--python",
+    "python",
+    metavar="PATH",
+    help="Run Python handlers on this interpreter (or virtual environment) with what it has "
+    "installed. Default: the active virtualenv ($VIRTUAL_ENV), else a cached environment per "
+    "runtime with boto3 and the service's requirements.txt.",
+)
+@click.option(
+    "--code-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Directory the handler paths point into instead of the service's (e.g. the output "
+    "of a TypeScript build, such as .build).",
+)
+@click.option(
     "--explicit-deny-wording",
     type=click.Choice(["current", "legacy"]),
     default="current",
@@ -73,6 +88,8 @@ def serve(
     region: str | None,
     no_stage_prefix: bool,
     template_file: Path | None,
+    python: str | None,
+    code_dir: Path | None,
     explicit_deny_wording: str,
     jwks_sources: tuple[str, ...],
 ) -> None:
@@ -88,25 +105,36 @@ def serve(
     )
     from corsway.gateway.reload import Reloader, ReloadSource
     from corsway.gateway.rest.authorizers import EXPLICIT_DENY_MESSAGES
-    from corsway.gateway.server import GatewayServer
+    from corsway.gateway.server import GatewayServer, service_functions
+    from corsway.runtimes.pyenvs import PythonEnvironments
+    from corsway.runtimes.registry import python_runtimes, runtime_lines
 
     def load() -> tuple[LoadedService, list[str]]:
         jwks = jwks_config(jwks_sources)  # files read again on every reload
         if template_file is not None:
             loaded = load_template_file(
-                template_file, service, stage=stage, region=region, jwks=jwks
+                template_file, code_dir or service, stage=stage, region=region, jwks=jwks
             )
         else:
-            loaded = compile_and_load(service, stage=stage, region=region, jwks=jwks)
+            loaded = compile_and_load(
+                service, stage=stage, region=region, jwks=jwks, code_dir=code_dir
+            )
         if no_stage_prefix and len({api.kind for api in loaded.apis}) > 1:
             raise CorswayError(
                 "--no-stage-prefix cannot serve a service with both `http` and `httpApi` "
                 "events: the REST API would move to the root, where the HTTP API is"
             )
-        return loaded, check_functions(loaded.apis, loaded.source)
+        envs.config = loaded.config  # custom.pythonRequirements
+        notes = envs.prepare(python_runtimes(service_functions(loaded.apis)), _progress)
+        return loaded, [*notes, *check_functions(loaded.apis, loaded.source, envs)]
+
+    def rebuild_dependencies() -> list[str]:
+        notes = envs.prepare(python_runtimes(service_functions(server.apis)), _progress)
+        return [*notes, *check_functions(server.apis, str(source.config_file), envs)]
 
     err = RichConsole(stderr=True, highlight=False)
     try:
+        envs = PythonEnvironments.from_options(service_directory(service), python)
         loaded, notes = load()
         console = Console()
         server = GatewayServer(
@@ -116,12 +144,15 @@ def serve(
             port=port,
             stage_prefix=not no_stage_prefix,
             explicit_deny_message=EXPLICIT_DENY_MESSAGES[explicit_deny_wording],
+            python=envs,
         )
         source = ReloadSource(
             service_dir=service_directory(service),
             config_file=Path(loaded.source),
             template_mode=template_file is not None,
             load=load,
+            dependency_files=envs.dependency_files,
+            rebuild_dependencies=rebuild_dependencies,
         )
     except CorswayError as error:
         err.print(str(error), style="bold red", markup=False, soft_wrap=True)
@@ -138,9 +169,16 @@ def serve(
         f"watching {source.service_dir} for changes: edits to {source.config_file.name} or the "
         "handlers apply to the next request"
     )
-    print_banner(out, server, loaded.source, notes, watching=watching)
+    runtimes = runtime_lines(service_functions(server.apis), envs)
+    print_banner(out, server, loaded.source, notes, watching=watching, runtimes=runtimes)
     with contextlib.suppress(KeyboardInterrupt):
         server.run()
+
+
+def _progress(text: str) -> None:
+    """A line while Python environments are built (stderr: the banner is on stdout)."""
+    sys.stderr.write(f"corsway: {text}\n")
+    sys.stderr.flush()
 
 
 def print_banner(
@@ -150,8 +188,10 @@ def print_banner(
     notes: list[str],
     *,
     watching: str = "",
+    runtimes: Sequence[str] = (),
 ) -> None:
-    """The start banner: where to send requests, every route, what is watched for reload."""
+    """The start banner: where to send requests, every route, what runs the handlers, what
+    is watched for reload."""
     apis = server.apis
     first = apis[0]
     out.print(f"[bold]corsway serve[/]  {first.name}  (stage {first.stage}, from {source})")
@@ -170,6 +210,8 @@ def print_banner(
     for api in apis:
         for line in api.banner_lines():
             out.print(line)
+    for line in runtimes:
+        out.print(f"  runtime {line}", markup=False, soft_wrap=True)
     for note in notes:
         out.print(f"[yellow]note:[/] {note}", soft_wrap=True)
     if watching:

@@ -22,6 +22,7 @@ from corsway.gateway.httpapi.template import build_http_api, has_http_api
 from corsway.gateway.rest.served import ServedRestApi
 from corsway.gateway.rest.template import build_api
 from corsway.runtimes.base import FunctionConfig
+from corsway.runtimes.pyenvs import PythonEnvironments
 from corsway.runtimes.registry import check_handlers
 
 
@@ -32,6 +33,7 @@ class LoadedService:
     apis: tuple[ServedApi, ...]
     warnings: tuple[Diagnostic, ...]
     source: str  # what the routes come from (serverless.yml or the template file)
+    config: Mapping[str, Any] | None = None  # the resolved serverless.yml (None: a template)
 
     @property
     def api(self) -> ServedApi:
@@ -144,43 +146,71 @@ def compile_and_load(
     stage: str | None,
     region: str | None,
     jwks: JwksConfig | None = None,
+    code_dir: Path | None = None,
 ) -> LoadedService:
     """`corsway serve [SERVICE]`: compile serverless.yml in memory, then build the model.
 
     Without `stage`/`region`, the service's `provider.stage`/`provider.region` apply (else dev,
-    us-east-1), as for `serverless package`."""
+    us-east-1), as for `serverless package`. `code_dir`: where handler paths point instead of
+    the service directory (a TypeScript build's output)."""
     try:
-        from corsway.compile import compile_service  # type: ignore[import-not-found,unused-ignore]
+        from corsway.compile import compile_loaded  # type: ignore[import-not-found,unused-ignore]
+        from corsway.service import load_service
     except ImportError:
         raise CorswayError(
             "this build of corsway has no compiler (corsway.compile); serve a template made "
             "by `serverless package` with --template FILE"
         ) from None
-    result = compile_service(service or Path.cwd(), stage=stage, region=region)
+    loaded_service = load_service(service or Path.cwd(), stage=stage, region=region)
+    result = compile_loaded(loaded_service)
     function_keys: Mapping[str, str] = getattr(result, "function_keys", {}) or {}
+    _check_something_to_serve(result.template, result.warnings, str(result.config_path))
     apis = read_apis(
         result.template,
-        service_dir=Path(result.service_dir),
+        service_dir=code_dir or Path(result.service_dir),
         stage=result.stage,
         region=result.region,
         source=str(result.config_path),
         function_keys=function_keys,
         jwks=jwks,
     )
-    return LoadedService(apis, tuple(result.warnings), str(result.config_path))
+    return LoadedService(
+        apis, tuple(result.warnings), str(result.config_path), loaded_service.config
+    )
 
 
-def check_functions(apis: ServedApi | Sequence[ServedApi], source: str) -> list[str]:
+def _check_something_to_serve(
+    template: Mapping[str, Any], warnings: Sequence[Diagnostic], source: str
+) -> None:
+    """A service without any API Gateway resource: say why (its events are left out)."""
+    resources = template.get("Resources")
+    types = [r.get("Type", "") for r in (resources or {}).values() if isinstance(r, dict)]
+    if any(str(kind).startswith("AWS::ApiGateway") for kind in types):
+        return
+    functions = sum(1 for kind in types if kind == "AWS::Lambda::Function")
+    left_out = [str(w) for w in warnings if "left out" in w.message]
+    if left_out:
+        listed = "\n  ".join(left_out)
+        raise CorswayError(
+            "nothing to serve: corsway serve runs API Gateway `http` and `httpApi` events, and "
+            f"none of the {functions} function(s) has one; the events it leaves out:\n  {listed}",
+            SourceLocation(source),
+        )
+
+
+def check_functions(
+    apis: ServedApi | Sequence[ServedApi], source: str, python: PythonEnvironments | None = None
+) -> list[str]:
     """Check every function's handler; raise one error listing every problem.
 
     Returns start-up notes (runtimes that cannot run here, Node.js version differences,
-    modules that fail to load).
+    modules that fail to load: Python ones are imported when `python` is given).
     """
     served = tuple(apis) if isinstance(apis, Sequence) else (apis,)
     functions: dict[str, FunctionConfig] = {}
     for api in served:
         functions.update(api.functions)
-    report = check_handlers(functions.values(), served[0].account_id)
+    report = check_handlers(functions.values(), served[0].account_id, python)
     if report.problems:
         detail = "\n  ".join(report.problems)
         raise CorswayError(

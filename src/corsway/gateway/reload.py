@@ -10,7 +10,10 @@ settles (debounce), it sorts them:
   whose configuration changed get fresh workers; the console says what changed;
 - handler code (`.py`, `.js`, `.mjs`, `.cjs`): changed Python files are compiled and every
   handler is checked; when all is sound, every function's workers are recycled, so the next
-  request runs the new code (idle workers stop now, busy ones when their invocation ends).
+  request runs the new code (idle workers stop now, busy ones when their invocation ends);
+- dependencies (`requirements.txt` and the other files `ReloadSource.dependency_files` names):
+  the handlers' packages are rebuilt in the watcher thread, then every worker is recycled; a
+  failed install is printed and the previous packages keep serving.
 
 Other files (logs, data the handlers write, `corsway serve > out` inside the service) never
 reload, so nothing the server or its handlers write can feed back into a reload.
@@ -101,6 +104,10 @@ class ReloadSource:
     config_file: Path  # serverless.yml, or the --template file
     template_mode: bool  # the model comes from --template: only that file is configuration
     load: Callable[[], tuple[LoadedService, list[str]]]  # (model, start-up notes); CorswayError
+    # Files whose edit rebuilds the handlers' packages (requirements.txt, ...), and the rebuild
+    # (start-up notes; CorswayError when it fails): then every function's workers are recycled.
+    dependency_files: Callable[[], frozenset[Path]] | None = None
+    rebuild_dependencies: Callable[[], list[str]] | None = None
 
 
 def is_ignored(path: Path, root: Path) -> bool:
@@ -241,7 +248,14 @@ class Reloader:
                 return
 
     def _handle(self, paths: set[Path]) -> None:
-        paths = {p for p in paths if p == self._config_file or is_source(p)}
+        watched = self.source.dependency_files() if self.source.dependency_files else frozenset()
+        dependencies = sorted(p for p in paths if p in watched)
+        if dependencies:
+            try:
+                self._reload_dependencies(dependencies)
+            except Exception as error:  # a bug here must not stop watching
+                self._say(f"reload failed unexpectedly ({type(error).__name__}: {error})", "red")
+        paths = {p for p in paths if p not in watched and (p == self._config_file or is_source(p))}
         if not paths:
             return
         config = sorted(p for p in paths if self._is_config(p))
@@ -297,6 +311,20 @@ class Reloader:
         if errors:
             self._failed(what, errors, "the workers keep the previous code")
             return
+        self._say(f"reload: {what} changed: {self._apply(self.server.recycle())}", "green")
+
+    def _reload_dependencies(self, files: list[Path]) -> None:
+        what = self._names(files)
+        assert self.source.rebuild_dependencies is not None
+        try:
+            notes = self.source.rebuild_dependencies()
+        except CorswayError as error:
+            self._failed(what, [error], "the workers keep the previous packages")
+            return
+        for note in notes:
+            if note not in self._warnings:
+                self._warnings.add(note)
+                self._say(f"note: {note}", "yellow")
         self._say(f"reload: {what} changed: {self._apply(self.server.recycle())}", "green")
 
     def _apply(self, work: Coroutine[Any, Any, str]) -> str:

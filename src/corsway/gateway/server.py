@@ -21,6 +21,7 @@ from corsway.gateway.asgi import GatewayApp, Generation
 from corsway.gateway.flavour import Dispatch, ServedApi, ServeOptions
 from corsway.gateway.http import bind_socket, protocol_class
 from corsway.runtimes.base import FunctionConfig, FunctionRuntime
+from corsway.runtimes.pyenvs import PythonEnvironments
 from corsway.runtimes.registry import create_runtime, max_workers_from_environment
 
 REQUEST_TIMEOUT_S = 10.0  # a request head (or a stalled body) must arrive within this
@@ -75,8 +76,10 @@ class GatewayServer:
         explicit_deny_message: str | None = None,  # REST; None: API Gateway's current wording
         request_timeout_s: float = REQUEST_TIMEOUT_S,
         keep_alive_s: float = KEEP_ALIVE_S,
+        python: PythonEnvironments | None = None,  # None: corsway's own interpreter
     ) -> None:
         self.apis: tuple[ServedApi, ...] = _as_tuple(apis)
+        self.python = python
         self.console = console
         self.max_workers = max_workers_from_environment() if max_workers is None else max_workers
         self.sock = sock if sock is not None else bind_socket(host, port)
@@ -119,6 +122,7 @@ class GatewayServer:
             self.console.function_output,
             max_workers=self.max_workers,
             account_id=account_id,
+            python=self.python,
         )
 
     def _dispatch(

@@ -9,6 +9,7 @@ exports), and reports every problem at once.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -129,6 +130,7 @@ def check_node_handlers(
             result.problems.append(
                 f"function {config.key}: handler {config.handler!r} needs the file "
                 f"{location.display} (or .mjs / .cjs), which does not exist"
+                + typescript_hint(config, location)
             )
             continue
         located.append((config, location, module_file, env))
@@ -157,6 +159,74 @@ def check_node_handlers(
             result.notes.append(note)
     result.notes.extend(_version_notes([c for c, *_ in located], str(report.get("node", ""))))
     return result
+
+
+# What each TypeScript plugin runs at package time, and where its JavaScript lands.
+TYPESCRIPT_BUILDS = {
+    "serverless-plugin-typescript": ("npx tsc --outDir .build", ".build"),
+    "serverless-esbuild": (
+        "npx esbuild {source} --bundle --platform=node --outdir=.esbuild/.build/{directory}",
+        ".esbuild/.build",
+    ),
+    "serverless-webpack": ("npx serverless webpack", ".webpack/service"),
+}
+_TYPESCRIPT_SUFFIXES = (".ts", ".tsx", ".mts", ".cts")
+_JSON_COMMENT = re.compile(r'(?m)^((?:[^"\n/]|"(?:\\.|[^"\\\n])*"|/(?!/))*)//.*$')
+
+
+def typescript_hint(config: FunctionConfig, location: HandlerLocation) -> str:
+    """For a missing `.js` whose TypeScript source exists: the build step and `--code-dir`."""
+    source = next(
+        (
+            Path(f"{location.base}{s}")
+            for s in _TYPESCRIPT_SUFFIXES
+            if Path(f"{location.base}{s}").exists()
+        ),
+        None,
+    )
+    if source is None:
+        return ""
+    plugin = next(
+        (name for name in TYPESCRIPT_BUILDS if name in _service_text(config.code_dir)), ""
+    )
+    if plugin:
+        command, output = TYPESCRIPT_BUILDS[plugin]
+        relative = source.relative_to(config.code_dir)
+        command = command.format(source=relative, directory=relative.parent)
+        return (
+            f"; {source.name} is TypeScript, which the service's {plugin} plugin compiles at "
+            f"package time (corsway runs no plugins): build it the same way (`{command}`) and "
+            f"serve the output with `corsway serve --code-dir {output}`"
+        )
+    out_dir = _tsconfig_out_dir(config.code_dir)
+    serve = f"`corsway serve --code-dir {out_dir}`" if out_dir else "corsway serve"
+    return (
+        f"; {source.name} is TypeScript: compile it first (`npx tsc`"
+        f"{'' if out_dir else ', which writes the .js next to it'}), then run {serve}"
+    )
+
+
+def _service_text(directory: Path) -> str:
+    """serverless.yml and package.json, where the TypeScript plugins are named."""
+    text = ""
+    for name in ("serverless.yml", "serverless.yaml", "serverless.json", "package.json"):
+        path = directory / name
+        if path.is_file():
+            with contextlib.suppress(OSError, UnicodeDecodeError):
+                text += path.read_text(encoding="utf-8")
+    return text
+
+
+def _tsconfig_out_dir(directory: Path) -> str:
+    """`compilerOptions.outDir` of tsconfig.json ("" when unset or unreadable)."""
+    path = directory / "tsconfig.json"
+    try:
+        text = _JSON_COMMENT.sub(r"\1", path.read_text(encoding="utf-8"))
+        options = json.loads(re.sub(r",(\s*[}\]])", r"\1", text)).get("compilerOptions", {})
+    except (OSError, UnicodeDecodeError, ValueError, AttributeError):
+        return ""
+    out_dir = options.get("outDir") if isinstance(options, dict) else None
+    return str(out_dir).removeprefix("./") if isinstance(out_dir, str) else ""
 
 
 def _package_module(config: FunctionConfig, location: HandlerLocation) -> Path | None:

@@ -233,9 +233,12 @@ class WorkerPool:
     async def recycle(self) -> None:
         """Replace every worker: idle ones now, busy ones when their invocation ends.
 
-        A pool that had workers starts one fresh worker at once, so that the new code is
-        loaded (and warm) before the next request, and keeps serving if a later edit breaks it.
+        Fresh workers start as the launcher says now (a rebuilt Python environment). A pool
+        that had workers starts one fresh worker at once, so that the new code is loaded (and
+        warm) before the next request, and keeps serving if a later edit breaks it.
         """
+        self._command = self._launcher.command(self.config)
+        self._env = {**self._env, **self._launcher.environment(self.config)}
         had_workers = bool(self._workers)
         for worker in list(self._idle):
             self._discard(worker)

@@ -3,25 +3,40 @@
 from __future__ import annotations
 
 import ast
+import os
 import sys
 from pathlib import Path
 
 from corsway.errors import CorswayError
 from corsway.runtimes.base import FunctionConfig
+from corsway.runtimes.pyenvs import PythonEnvironments
 
 WORKER_SCRIPT = Path(__file__).with_name("python_worker.py")
 
 
 class PythonLauncher:
-    """Starts `python_worker.py` with the interpreter corsway runs on."""
+    """Starts `python_worker.py` in the runtime's environment (`runtimes.pyenvs`), or with the
+    interpreter corsway runs on when no environments were prepared (tests, embedding)."""
 
     pipelining = True  # the worker understands relative deadlines (see runtimes.protocol)
 
+    def __init__(self, environments: PythonEnvironments | None = None) -> None:
+        self.environments = environments
+
     def command(self, config: FunctionConfig) -> list[str]:
-        return [sys.executable, "-u", str(WORKER_SCRIPT)]
+        env = self.environments.for_runtime(config.runtime) if self.environments else None
+        return [env.interpreter if env else sys.executable, "-u", str(WORKER_SCRIPT)]
 
     def environment(self, config: FunctionConfig) -> dict[str, str]:
-        return {"PYTHONDONTWRITEBYTECODE": "1"}
+        env = self.environments.for_runtime(config.runtime) if self.environments else None
+        variables = {"PYTHONDONTWRITEBYTECODE": "1", "CORSWAY_PYTHON_PATHS": ""}
+        if env is not None:
+            variables["CORSWAY_PYTHON_PATHS"] = os.pathsep.join(env.paths)
+        if env is not None and env.managed:
+            # Lambda sets neither; they would change what the handler imports
+            variables["PYTHONPATH"] = ""
+            variables["PYTHONHOME"] = ""
+        return variables
 
 
 def handler_location(config: FunctionConfig) -> tuple[Path, str]:

@@ -1,10 +1,13 @@
 """The Python worker bootstrap: one warm Lambda execution environment (standard library only).
 
-Started by the pool with the same interpreter as corsway, the service directory as working
-directory, and the function's environment. Imports the handler once, then answers invocations
-read from a dedicated pipe (see `corsway.runtimes.protocol`; the constants are repeated here so
-that this file imports nothing from corsway). The handler's print() goes to stdout, which the
-pool shows on the console under the function's name.
+Started by the pool with the runtime's interpreter (see `corsway.runtimes.pyenvs`), the
+service directory as working directory, and the function's environment. `sys.path` is what
+Lambda's is: the code directory first, then the service's packages (`CORSWAY_PYTHON_PATHS`),
+then the interpreter's own (the runtime's boto3). Imports the handler once, then answers
+invocations read from a dedicated pipe (see `corsway.runtimes.protocol`; the constants are
+repeated here so that this file imports nothing from corsway). The handler's print() goes to
+stdout, which the pool shows on the console under the function's name. Tracebacks start at the
+handler's frames: this file's and importlib's are cut. Runs on Python 3.8 and later.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from __future__ import annotations
 import importlib
 import json
 import os
+import site
 import struct
 import sys
 import time
@@ -85,6 +89,48 @@ def _load_handler(spec: str) -> Any:
     return handler
 
 
+def _is_internal(filename: str) -> bool:
+    """Frames of this bootstrap and of the import machinery, cut from tracebacks."""
+    return (
+        filename == __file__
+        or filename.startswith("<frozen importlib")
+        or filename.endswith(os.path.join("importlib", "__init__.py"))
+    )
+
+
+def _user_trace(error: BaseException, seen: Any = None) -> str:
+    """The traceback of `error` (and of its causes) without the internal frames."""
+    seen = seen if seen is not None else set()
+    seen.add(id(error))
+    text = ""
+    cause = error.__cause__
+    context = None if error.__suppress_context__ else error.__context__
+    if cause is not None and id(cause) not in seen:
+        text = _user_trace(cause, seen) + (
+            "\nThe above exception was the direct cause of the following exception:\n\n"
+        )
+    elif context is not None and id(context) not in seen:
+        text = _user_trace(context, seen) + (
+            "\nDuring handling of the above exception, another exception occurred:\n\n"
+        )
+    frames = [f for f in traceback.extract_tb(error.__traceback__) if not _is_internal(f.filename)]
+    if frames:
+        text += "Traceback (most recent call last):\n" + "".join(traceback.format_list(frames))
+    return text + "".join(traceback.format_exception_only(type(error), error))
+
+
+def _add_paths() -> None:
+    """The service's packages right after the code directory (their .pth files processed)."""
+    extra = [p for p in os.environ.pop("CORSWAY_PYTHON_PATHS", "").split(os.pathsep) if p]
+    if not extra:
+        return
+    before = list(sys.path)
+    for path in extra:
+        site.addsitedir(path)
+    added = [p for p in sys.path if p not in before]
+    sys.path[:] = [sys.path[0], *added, *(p for p in sys.path[1:] if p not in added)]
+
+
 def _send(out: int, kind: int, payload: bytes, trace: str = "") -> None:
     """One result frame, in one write (a pipe write of any size completes unless interrupted)."""
     trace_bytes = trace.encode(errors="replace") if trace else b""
@@ -103,6 +149,7 @@ def main() -> int:
     here = os.path.dirname(os.path.abspath(__file__))
     sys.path[:] = [p for p in sys.path if os.path.abspath(p or ".") != here]
     sys.path.insert(0, os.getcwd())
+    _add_paths()
     sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]
     sys.stderr.reconfigure(line_buffering=True)  # type: ignore[union-attr]
 
@@ -111,12 +158,12 @@ def main() -> int:
     except LookupError as error:
         error_type, message = error.args
         cause = error.__cause__
-        trace = "".join(traceback.format_exception(cause)) if cause else f"{message}\n"
+        trace = _user_trace(cause) if cause else f"{message}\n"
         _send(out, INIT_ERROR, _error(error_type, message), trace)
         return 1
     except Exception as error:  # the module raised while being imported
         message = f"Unable to import module '{os.environ['_HANDLER'].rsplit('.', 1)[0]}': {error}"
-        _send(out, INIT_ERROR, _error("Runtime.ImportModuleError", message), traceback.format_exc())
+        _send(out, INIT_ERROR, _error("Runtime.ImportModuleError", message), _user_trace(error))
         return 1
     _send(out, READY, b"")
 
@@ -137,8 +184,7 @@ def main() -> int:
             result = handler(loads(event), context)
         except Exception as error:
             stack = traceback.format_list(traceback.extract_tb(error.__traceback__)[1:])
-            user_frames = error.__traceback__.tb_next if error.__traceback__ else None
-            trace = "".join(traceback.format_exception(type(error), error, user_frames))
+            trace = _user_trace(error)
             _send(out, ERROR, _error(type(error).__name__, str(error), request_id, stack), trace)
             continue
         try:

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable, Iterable
+import subprocess
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from corsway.errors import CorswayError
@@ -20,9 +21,11 @@ from corsway.runtimes.base import (
     Outcome,
 )
 from corsway.runtimes.launcher import WorkerLauncher, lambda_environment
-from corsway.runtimes.node import NodeLauncher, check_node_handlers
+from corsway.runtimes.node import NodeLauncher, check_node_handlers, node_executable
 from corsway.runtimes.pool import WorkerPool
+from corsway.runtimes.pyenvs import PythonEnvironments
 from corsway.runtimes.python import PythonLauncher, check_python_handler
+from corsway.runtimes.python_check import check_imports
 
 _LAUNCHERS: dict[str, Callable[[], WorkerLauncher]] = {
     "python": PythonLauncher,
@@ -55,7 +58,9 @@ def max_workers_from_environment() -> int:
 
 
 def language(runtime: str) -> str | None:
-    """`python` for `python3.11`, `None` for a runtime corsway cannot run yet."""
+    """`python` for `python3.11`, `None` for a runtime corsway cannot run (`python2.7`)."""
+    if runtime.startswith("python2"):
+        return None
     for prefix in _LAUNCHERS:
         if runtime.startswith(prefix):
             return prefix
@@ -78,11 +83,17 @@ class HandlerReport:
 
 
 def check_handlers(
-    configs: Iterable[FunctionConfig], account_id: str = "123456789012"
+    configs: Iterable[FunctionConfig],
+    account_id: str = "123456789012",
+    python: PythonEnvironments | None = None,
 ) -> HandlerReport:
-    """Check every function's handler (all Node.js ones in one checker process)."""
+    """Check every function's handler (all Node.js ones in one checker process).
+
+    With `python` (the prepared environments), every Python handler module is also imported
+    once (`runtimes.python_check`): one that fails is a note, not a problem."""
     report = HandlerReport()
     node_functions: list[FunctionConfig] = []
+    python_functions: list[FunctionConfig] = []
     for config in configs:
         if not config.handler:
             continue
@@ -99,6 +110,10 @@ def check_handlers(
                 _CHECKS[lang](config)
             except CorswayError as error:
                 report.problems.append(error.message)
+            else:
+                python_functions.append(config)
+    if python is not None and python_functions:
+        report.notes.extend(check_imports(python_functions, python, account_id))
     if node_functions:
         environments = [
             {**lambda_environment(config, account_id), **NodeLauncher().environment(config)}
@@ -137,11 +152,45 @@ def create_runtime(
     *,
     max_workers: int = DEFAULT_MAX_WORKERS,
     account_id: str = "123456789012",
+    python: PythonEnvironments | None = None,
 ) -> FunctionRuntime:
-    """The runtime (a warm worker pool) for one function."""
+    """The runtime (a warm worker pool) for one function; Python ones run in `python`'s
+    environment for their runtime (corsway's own interpreter without it)."""
     lang = language(config.runtime)
     if lang is None or not config.handler:
         return UnsupportedRuntime(config)
-    return WorkerPool(
-        config, _LAUNCHERS[lang](), log_sink, max_workers=max_workers, account_id=account_id
+    launcher = PythonLauncher(python) if lang == "python" else _LAUNCHERS[lang]()
+    return WorkerPool(config, launcher, log_sink, max_workers=max_workers, account_id=account_id)
+
+
+def python_runtimes(functions: Mapping[str, FunctionConfig]) -> list[str]:
+    """The Python 3 runtimes the functions use (each needs an environment)."""
+    return sorted(
+        {c.runtime for c in functions.values() if c.handler and language(c.runtime) == "python"}
     )
+
+
+def runtime_lines(
+    functions: Mapping[str, FunctionConfig], python: PythonEnvironments | None
+) -> list[str]:
+    """The banner's runtime mapping: which interpreter runs each runtime the service uses."""
+    lines = python.banner_lines() if python is not None else []
+    node_runtimes = sorted(
+        {c.runtime for c in functions.values() if c.handler and language(c.runtime) == "nodejs"}
+    )
+    if node_runtimes:
+        node = node_executable()
+        version = _node_version(node) if node else ""
+        runs = f"Node.js {version} ({node})" if node else "no `node` found"
+        lines.extend(f"{runtime} → {runs}" for runtime in node_runtimes)
+    return lines
+
+
+def _node_version(node: str) -> str:
+    try:
+        completed = subprocess.run(
+            [node, "--version"], capture_output=True, text=True, timeout=10, check=False
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return "(version unknown)"
+    return completed.stdout.strip() or "(version unknown)"

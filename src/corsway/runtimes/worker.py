@@ -75,6 +75,21 @@ class Invocation:
 DoneCallback = Callable[["Worker", Invocation, InvocationResult], None]
 
 
+def _summary(payload: bytes, trace: str) -> tuple[str, str]:
+    """(one line for the access log, the trace): a multi-line error message (Node's "Require
+    stack") keeps its first line in the summary; the rest goes under it, with the trace."""
+    try:
+        error = json.loads(payload)
+        message = str(error.get("errorMessage"))
+        head = f"{error.get('errorType')}: "
+    except (ValueError, AttributeError):
+        message, head = payload.decode(errors="replace"), ""
+    first, newline, rest = message.partition("\n")
+    if newline and rest.strip() and rest.strip() not in trace:
+        trace = f"{rest.rstrip()}\n{trace}" if trace else f"{rest.rstrip()}\n"
+    return head + first, trace
+
+
 class Worker:
     """One worker process and its pipes; runs one invocation at a time."""
 
@@ -283,11 +298,7 @@ class Worker:
                 self.ready.set_result(None)
         else:
             outcome = Outcome.INIT_ERROR if kind == protocol.INIT_ERROR else Outcome.FUNCTION_ERROR
-            try:
-                error = json.loads(payload)
-                summary = f"{error.get('errorType')}: {error.get('errorMessage')}"
-            except (ValueError, AttributeError):
-                summary = payload.decode(errors="replace")
+            summary, trace = _summary(payload, trace)
             result = InvocationResult(
                 outcome, payload, summary, trace, (time.monotonic() - self.started) * 1000
             )

@@ -257,8 +257,11 @@ class VariableResolver:
             if value is not None:
                 return value
         last = sources[-1]
+        options = [f"--{s.address.text}" for s in sources[:-1] if s.type == "opt" and s.address]
+        given = f"; or give {' / '.join(options)} on the command line" if options else ""
         raise CorswayError(
-            f"cannot resolve {written} in {format_path(path)}: {self._not_found(last, path)}",
+            f"cannot resolve {written} in {format_path(path)}: {self._not_found(last, path)}"
+            f"{given}",
             self._location(path),
         )
 
