@@ -46,7 +46,7 @@ RULES: dict[str, Rule] = {
         Rule("CW013", "warning", "a compile quirk: the template says something else than the file"),
         Rule("CW014", "error", "an origin that can never match a browser's Origin"),
         Rule("CW100", "warning", "a value Serverless only warns about and deploys as written"),
-        Rule("CW101", "warning", "a handler answers '*' with Access-Control-Allow-Credentials"),
+        Rule("CW101", "warning", "a handler answers '*' on a route that allows credentials"),
         Rule("CW102", "warning", "a REST handler reads the Origin header in one spelling only"),
     )
 }
