@@ -11,6 +11,7 @@ from corsway import __version__
 # Subcommand name -> "module:attribute". Commands load only when they run, so
 # `corsway --help` stays fast.
 COMMANDS: dict[str, str] = {
+    "lint": "corsway.cli.lint:lint",
     "package": "corsway.cli.package:package",
     "serve": "corsway.cli.serve:serve",
 }

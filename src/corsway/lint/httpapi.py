@@ -58,11 +58,11 @@ def route_key(event: Any) -> str | None:
         method, _, path = event.strip().partition(" ")
         return f"{method.upper()} {path.strip()}" if path else None
     if isinstance(event, dict):
-        path = event.get("path")
-        if path == "*":
+        written = event.get("path")
+        if written == "*":
             return "$default"
-        method = str(event.get("method") or "").upper()
-        return f"{'ANY' if method == '*' else method} {path}" if method and path else None
+        verb = str(event.get("method") or "").upper()
+        return f"{'ANY' if verb == '*' else verb} {written}" if verb and written else None
     return None
 
 
