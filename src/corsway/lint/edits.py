@@ -165,7 +165,7 @@ class YamlEdits:
 
     @property
     def changed(self) -> bool:
-        return bool(self._splices)
+        return bool(self._splices or self._new_resources)
 
     # --- helpers --------------------------------------------------------------------------
 

@@ -178,9 +178,10 @@ def handler_cors_headers(ctx: LintContext) -> Iterator[Finding]:
         return
     seen: set[str] = set()
     for route in config_routes(ctx):
-        if route.function in seen:
+        handler = str(ctx.service.functions[route.function].get("handler"))
+        if handler in seen:
             continue
-        seen.add(route.function)
+        seen.add(handler)
         facts = ctx.handler(route.function)
         if facts is None:
             continue
@@ -193,7 +194,7 @@ def handler_cors_headers(ctx: LintContext) -> Iterator[Finding]:
             continue
         yield Finding(
             "CW007",
-            f"the handler of function {route.function} {detail}, but this HTTP API has a cors "
+            f"{handler} (function {route.function}) {detail}, but this HTTP API has a cors "
             "configuration: API Gateway drops the CORS headers a function returns and sends "
             "its own, so this code has no effect (change provider.httpApi.cors instead)",
             where,
