@@ -7,6 +7,9 @@ import textwrap
 from pathlib import Path
 from typing import Any
 
+from click.testing import CliRunner, Result
+
+from corsway.cli.main import cli
 from corsway.lint import Finding, lint_loaded, lint_service
 from corsway.service import load_service
 
@@ -96,3 +99,8 @@ def expected_template(case: str) -> dict[str, Any]:
         (HTTPAPI_CASES / case / "expected-template.json").read_text()
     )
     return loaded
+
+
+def run_lint(*args: str) -> Result:
+    """`corsway lint ARGS` in-process (stdout and stderr apart)."""
+    return CliRunner().invoke(cli, ["lint", *args])

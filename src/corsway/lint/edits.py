@@ -94,10 +94,16 @@ class YamlEdits:
 
     # --- edits ----------------------------------------------------------------------------
 
-    def replace_value(self, path: Path, text: str) -> None:
-        """Replace the scalar at `path` with `text` (YAML as it should be written)."""
+    def replace_value(self, path: Path, text: str, *, string: bool = False) -> None:
+        """Replace the scalar at `path` with `text` (YAML as it should be written); with
+        `string`, `text` is a plain string that keeps the quotes the old value had."""
         line, column = self.value_position(path)
         start = self.offset(line, column)
+        quote = self.text[start] if start < len(self.text) else ""
+        if string and quote == "'":
+            text = "'" + text.replace("'", "''") + "'"
+        elif string and quote == '"':
+            text = '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
         self._splice(start, self._scalar_end(start, self._in_flow(path[:-1])), text)
 
     def add_entry(self, mapping: Path, entry: str) -> None:

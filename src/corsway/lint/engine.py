@@ -164,7 +164,7 @@ def _quirk_fix(ctx: LintContext, path: Path) -> Fix | None:
         return Fix(
             f"changed the cors method {value!r} to {upper!r} (browsers compare methods "
             "case-sensitively)",
-            lambda edits: edits.replace_value(path, upper),
+            lambda edits: edits.replace_value(path, upper, string=True),
         )
     return None
 

@@ -267,7 +267,7 @@ def origin_finding(ctx: LintContext, path: Path, origin: str) -> Finding | None:
     if corrected and ctx.written_here(path):
         fix = Fix(
             f"changed the origin {origin!r} to {corrected!r}",
-            lambda edits: edits.replace_value(path, corrected),
+            lambda edits: edits.replace_value(path, corrected, string=True),
         )
     hint = f"; a browser sends {corrected!r}" if corrected else ""
     return ctx.finding(
