@@ -9,11 +9,10 @@ from pathlib import Path
 
 from click.testing import Result
 
-from tests.lint.support import HTTPAPI_CASES, expected_template, run_lint, write_service
-from tests.lint.test_httpapi_rules import without_preflight_route
-
 from corsway.lint import apply_fixes, lint_loaded, lint_service
 from corsway.service import load_service
+from tests.lint.support import HTTPAPI_CASES, expected_template, run_lint, write_service
+from tests.lint.test_httpapi_rules import without_preflight_route
 
 
 def run_fix(directory: Path, *args: str) -> Result:

@@ -34,8 +34,7 @@ resources:
 
 
 def cors_object(**settings: str) -> str:
-    lines = "".join(f"\n            {key}: {value}" for key, value in settings.items())
-    return lines
+    return "".join(f"\n            {key}: {value}" for key, value in settings.items())
 
 
 def test_cw001_star_with_credentials(tmp_path: Path) -> None:

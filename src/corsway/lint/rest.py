@@ -98,9 +98,11 @@ def handler_response_headers(ctx: LintContext) -> Iterator[Finding]:
         if event.path in ctx.preflights and ctx.preflights[event.path].allow_credentials
     }
     for event in ctx.events:
-        if event.integration != "AWS_PROXY" or event.function in seen:
+        handler = str(ctx.service.functions[event.function].get("handler"))
+        key = f"{handler} {event.function in credentialed}"
+        if event.integration != "AWS_PROXY" or key in seen:
             continue
-        seen.add(event.function)
+        seen.add(key)
         facts = ctx.handler(event.function)
         if facts is None:
             continue
