@@ -92,6 +92,13 @@ def lint(
     except RecursionError:
         click.echo(f"{service}: error: the configuration nests too deeply to lint", err=True)
         raise SystemExit(2) from None
+    except Exception as error:  # a bug in corsway: still no traceback for the user
+        click.echo(
+            f"{service}: error: internal error in corsway while linting "
+            f"({type(error).__name__}: {error}); please report it with the serverless.yml",
+            err=True,
+        )
+        raise SystemExit(2) from None
     sys.stdout.write(FORMATS[output_format](report, findings))
     if output_format == "text":
         click.echo(summary(findings, fixed), err=True)
