@@ -25,14 +25,21 @@ class SourceLocation:
 
 @dataclass(frozen=True, slots=True)
 class Diagnostic:
-    """A warning or error about the user's input, printed as `file:line:col: severity: text`."""
+    """A warning or error about the user's input, printed as `file:line:col: severity: text`.
+
+    A diagnostic that is also a lint rule (`corsway.catalog`) carries its id and prints as
+    `file:line:col: severity CW0NN text`, the shape `corsway lint` prints.
+    """
 
     severity: str  # "warning" | "error"
     message: str
     location: SourceLocation | None = None
+    rule: str | None = None  # a `corsway.catalog` rule id, e.g. "CW002"
 
     def __str__(self) -> str:
         where = f"{self.location}: " if self.location else ""
+        if self.rule:
+            return f"{where}{self.severity} {self.rule} {self.message}"
         return f"{where}{self.severity}: {self.message}"
 
 

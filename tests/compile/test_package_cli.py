@@ -15,7 +15,7 @@ from click.testing import CliRunner, Result
 from corsway.cli.main import cli
 from tests.compile.sls3cases import case_dir, case_env, expected_text, normalize
 
-WARNING_LINE = re.compile(r"^serverless\.yml:\d+:\d+: warning: \S")
+WARNING_LINE = re.compile(r"^serverless\.yml:\d+:\d+: warning(: | CW\d{3} )\S")
 
 
 def run(*args: str, env: dict[str, str] | None = None) -> Result:

@@ -12,6 +12,7 @@ from corsway import __version__
 # `corsway --help` stays fast.
 COMMANDS: dict[str, str] = {
     "check": "corsway.cli.check:check",
+    "lint": "corsway.cli.lint:lint",
     "package": "corsway.cli.package:package",
     "serve": "corsway.cli.serve:serve",
 }

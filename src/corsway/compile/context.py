@@ -57,8 +57,11 @@ class CompileContext:
         external = self.api_gateway.get("restApiId")
         return external if external else {"Ref": naming.REST_API}
 
-    def warn(self, message: str, path: Path, *, at_key: bool = False) -> None:
-        self.service.warn(message, path, at_key=at_key)
+    def warn(
+        self, message: str, path: Path, *, at_key: bool = False, rule: str | None = None
+    ) -> None:
+        """A warning at `path`; `rule` is its `corsway.catalog` id when it is a lint rule."""
+        self.service.warn(message, path, at_key=at_key, rule=rule)
 
     def error(self, message: str, path: Path, *, at_key: bool = False) -> CorswayError:
         return self.service.error(message, path, at_key=at_key)

@@ -14,7 +14,11 @@ from typing import Any
 from corsway.compile.apigateway.events import HttpEvent
 from corsway.compile.context import CompileContext
 
-_GATEWAY_RESPONSE_TYPES_4XX = ("DEFAULT_4XX", "UNAUTHORIZED", "ACCESS_DENIED")
+# The refusals of an authorizer (401, 403) and of an API key check (403), each covered by a
+# GatewayResponse of these types, or by DEFAULT_4XX, that adds Access-Control-Allow-Origin.
+_AUTHORIZER_REFUSALS = frozenset(("UNAUTHORIZED", "ACCESS_DENIED"))
+_API_KEY_REFUSALS = frozenset(("INVALID_API_KEY",))
+_ALLOW_ORIGIN_PARAMETER = "gatewayresponse.header.access-control-allow-origin"
 _CLOUDFORMATION_REFERENCE = re.compile(
     r"\$\{([A-Z][A-Za-z0-9]*(?:::[A-Za-z0-9]+)*(?:\.[A-Za-z0-9]+)?)\}"
 )
@@ -80,10 +84,12 @@ def _warn_literal_references(ctx: CompileContext, value: Any, path: tuple[str | 
                 "CloudFormation substitutes it only inside Fn::Sub (!Sub); this value reaches AWS "
                 f"literally as {value!r}",
                 path,
+                rule="CW013",
             )
 
 
 def _gateway_response_types(ctx: CompileContext) -> set[str]:
+    """The GatewayResponse types in `resources` that add Access-Control-Allow-Origin."""
     resources = ctx.service.config.get("resources")
     user: Any = resources.get("Resources") if isinstance(resources, dict) else None
     found: set[str] = set()
@@ -94,25 +100,28 @@ def _gateway_response_types(ctx: CompileContext) -> set[str]:
                 and resource.get("Type") == "AWS::ApiGateway::GatewayResponse"
                 and isinstance(resource.get("Properties"), dict)
             ):
-                found.add(str(resource["Properties"].get("ResponseType")))
+                parameters = resource["Properties"].get("ResponseParameters")
+                if isinstance(parameters, dict) and any(
+                    str(name).lower() == _ALLOW_ORIGIN_PARAMETER for name in parameters
+                ):
+                    found.add(str(resource["Properties"].get("ResponseType")))
     return found
 
 
 def _warn_gateway_responses(ctx: CompileContext, events: list[HttpEvent]) -> None:
+    types = _gateway_response_types(ctx)
+    if "DEFAULT_4XX" in types:
+        return
     guarded = [
         event
         for event in events
         if event.cors
         and (
-            (event.authorizer and event.authorizer.get("type") != "AWS_IAM")
-            or (event.authorizer and event.authorizer.get("type") == "AWS_IAM")
-            or event.private
+            (event.authorizer and not _AUTHORIZER_REFUSALS.issubset(types))
+            or (event.private and not event.authorizer and not _API_KEY_REFUSALS.issubset(types))
         )
     ]
     if not guarded:
-        return
-    types = _gateway_response_types(ctx)
-    if types & set(_GATEWAY_RESPONSE_TYPES_4XX):
         return
     first = guarded[0]
     reason = "an API key" if first.private and not first.authorizer else "an authorizer"
@@ -122,4 +131,5 @@ def _warn_gateway_responses(ctx: CompileContext, events: list[HttpEvent]) -> Non
         "shows a CORS error instead of the status; add an AWS::ApiGateway::GatewayResponse "
         "for DEFAULT_4XX with gatewayresponse.header.Access-Control-Allow-Origin to resources",
         first.at("authorizer") if first.authorizer else first.at("private"),
+        rule="CW003",
     )

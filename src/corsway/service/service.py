@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path as FilePath
 from typing import Any
 
+from corsway.catalog import schema_issue_rule
 from corsway.errors import CorswayError, Diagnostic, SourceLocation
 from corsway.service.dotenv import load_dotenv_files
 from corsway.service.jsvalues import js_ordered
@@ -64,10 +65,12 @@ class Service:
         """Where the key naming `path` was written."""
         return self.source_map.key(path)
 
-    def warn(self, message: str, path: Path, *, at_key: bool = False) -> None:
-        """Add a warning pointing at the value (or key) at `path`."""
+    def warn(
+        self, message: str, path: Path, *, at_key: bool = False, rule: str | None = None
+    ) -> None:
+        """Add a warning pointing at the value (or key) at `path` (`rule`: its lint rule id)."""
         where = self.where_key(path) if at_key else self.where(path)
-        self.warnings.append(Diagnostic("warning", message, where))
+        self.warnings.append(Diagnostic("warning", message, where, rule))
 
     def error(self, message: str, path: Path, *, at_key: bool = False) -> CorswayError:
         """An error pointing at the value (or key) at `path`, to raise."""
@@ -169,7 +172,8 @@ def load_service(
         if mode != "off":
             tail = _ISSUE_TAILS[issue.kind]
             text = f"{issue.text()}; {tail}" if tail else issue.text()
-            service.warn(text, issue.path, at_key=issue.at_key)
+            rule = schema_issue_rule(issue.path, issue.kind)
+            service.warn(text, issue.path, at_key=issue.at_key, rule=rule)
     if (data.get("provider") or {}).get("name") != "aws":
         raise service.error(
             f"provider.name must be 'aws' (corsway compiles AWS services), not "

@@ -165,6 +165,7 @@ def _warn_quirks(
                 f"{headers['Access-Control-Allow-Origin']} "
                 "(plus the list's patterns) instead; list this origin under origins: too",
                 _cors_path(event, "origin"),
+                rule="CW002",
             )
         elif lost_to_later:
             ctx.warn(
@@ -173,6 +174,7 @@ def _warn_quirks(
                 "so a browser on this origin fails the preflight; use origins: [...] on every "
                 "event of the path",
                 _cors_path(event, "origin"),
+                rule="CW002",
             )
     # A comma-separated origin replaces whatever origins were merged.
     if isinstance(last_cors.get("origin"), str) and "," in last_cors["origin"]:
@@ -183,12 +185,14 @@ def _warn_quirks(
                 f"{shown_path}: {', '.join(repr(o) for o in merged)} no longer "
                 f"{'matches' if len(merged) == 1 else 'match'}",
                 _cors_path(last, "origin"),
+                rule="CW002",
             )
     elif last_cors and "origins" in last_cors and "origin" in last_cors:
         ctx.warn(
             f"cors.origin is ignored because this event also has origins: the preflight uses "
             f"origins[0] ({headers['Access-Control-Allow-Origin']}) as its static value",
             _cors_path(last, "origin"),
+            rule="CW002",
         )
     # An empty origins list (still "set") leaves no origin at all: the header says 'undefined'.
     if headers["Access-Control-Allow-Origin"] == "'undefined'":
@@ -197,6 +201,7 @@ def _warn_quirks(
             "the last event with cors has an empty origins list, which drops the default '*' "
             "without naming an origin; list the allowed origins",
             _cors_path(last, "origins") if "origins" in last_cors else _cors_path(last),
+            rule="CW013",
         )
     # '*' together with credentials: browsers refuse credentialed requests with '*'.
     if preflight.allow_credentials and headers["Access-Control-Allow-Origin"] == "'*'":
@@ -206,6 +211,7 @@ def _warn_quirks(
             "Access-Control-Allow-Credentials 'true'; browsers reject that combination, so "
             "credentialed requests fail — name the allowed origins instead",
             _cors_path(event, "allowCredentials"),
+            rule="CW001",
         )
     # Wildcard origins.
     for event in events:
@@ -220,6 +226,7 @@ def _warn_quirks(
                     f"cors origin {origin!r}: only the first * becomes a wildcard (.+); the "
                     f"others are regex quantifiers, so the pattern is {origin_pattern(origin)!r}",
                     (*_cors_path(event, "origins"), index),
+                    rule="CW013",
                 )
             if origins and origin == origins[0]:
                 ctx.warn(
@@ -227,12 +234,14 @@ def _warn_quirks(
                     f"Access-Control-Allow-Origin is the literal {origin!r}; a browser whose "
                     "origin matches no pattern gets this value, which never matches",
                     (*_cors_path(event, "origins"), index),
+                    rule="CW013",
                 )
         if "*" in cors["origins"]:
             ctx.warn(
                 "cors origin '*' inside origins becomes the pattern .+, which echoes any "
                 "request Origin back",
                 (*_cors_path(event, "origins"), cors["origins"].index("*")),
+                rule="CW013",
             )
     # Lower-case or invalid methods go out as written (the schema check warns about them).
     allow_methods = headers["Access-Control-Allow-Methods"].strip("'").split(",")
@@ -244,4 +253,5 @@ def _warn_quirks(
                 f"ANY expands to {ANY_EXPANSION} in the preflight of {shown_path}, which repeats "
                 f"{', '.join(duplicates)} ({headers['Access-Control-Allow-Methods']})",
                 event.at("method") if event.method == "any" else _cors_path(event, "methods"),
+                rule="CW013",
             )

@@ -449,6 +449,7 @@ def _integration(ctx: CompileContext, event: HttpEvent, http: dict[str, Any]) ->
                     "apply); Serverless drops it",
                     (*event.where, "request", extra[0]),
                     at_key=True,
+                    rule="CW013",
                 )
             event.request = _request(copy.deepcopy(kept)) if kept else None
         if response is not None:
@@ -458,6 +459,7 @@ def _integration(ctx: CompileContext, event: HttpEvent, http: dict[str, Any]) ->
                 "response); Serverless drops it",
                 event.at("response"),
                 at_key=True,
+                rule="CW013",
             )
     else:  # MOCK: the framework uses request/response exactly as written
         event.request = copy.deepcopy(request) if request is not None else None
@@ -476,6 +478,7 @@ def _integration(ctx: CompileContext, event: HttpEvent, http: dict[str, Any]) ->
                 "integration responses, so API Gateway answers every call with a 500 error; add "
                 "response.statusCodes",
                 event.at("integration"),
+                rule="CW013",
             )
 
 

@@ -100,6 +100,7 @@ def _warn_collision(
             f"hybrid method ({event.integration} integration with the MOCK preflight's templates "
             "and responses), listed twice in the deployment; drop this event or the cors",
             event.at("method"),
+            rule="CW013",
         )
     else:
         ctx.warn(
@@ -107,6 +108,7 @@ def _warn_collision(
             f"{logical_id} and Serverless merges them into one method (the later event's "
             "integration wins, merged key by key into the earlier one)",
             event.where,
+            rule="CW013",
         )
 
 
@@ -304,6 +306,7 @@ def _warn_nonproxy_cors(ctx: CompileContext, event: HttpEvent) -> None:
             f"Access-Control-Allow-Origin response header ('{','.join(map(str, origins))}'), "
             "which no browser accepts; the function's responses need a single origin",
             event.at("cors", "origins"),
+            rule="CW013",
         )
     if event.cors.get("allowCredentials"):
         ctx.warn(
@@ -311,4 +314,5 @@ def _warn_nonproxy_cors(ctx: CompileContext, event: HttpEvent) -> None:
             "Access-Control-Allow-Credentials to the unquoted value true (not the static "
             "'true'); API Gateway may reject that mapping when the stack deploys",
             event.at("cors", "allowCredentials"),
+            rule="CW013",
         )
