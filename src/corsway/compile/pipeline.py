@@ -12,6 +12,7 @@ from corsway.compile.apigateway import compile_http_events
 from corsway.compile.context import CompileContext
 from corsway.compile.core import compile_core, compile_iam
 from corsway.compile.functions import compile_functions
+from corsway.compile.httpapi import compile_http_api
 from corsway.compile.jsmerge import UNDEFINED
 from corsway.compile.quirks import warn_service_quirks
 from corsway.compile.userresources import add_export_names, merge_user_resources
@@ -19,7 +20,8 @@ from corsway.errors import Diagnostic
 from corsway.service import Service, load_service
 from corsway.service.jsvalues import js_ordered, js_truthy, normalize_number
 
-API_RESOURCE_PREFIX = "AWS::ApiGateway::"
+# What `--api-only` keeps: REST and HTTP API resources (and the Lambda permissions)
+API_RESOURCE_PREFIXES = ("AWS::ApiGateway::", "AWS::ApiGatewayV2::")
 
 
 @dataclass
@@ -35,12 +37,14 @@ class CompiledService:
     region: str = "us-east-1"
 
     def api_only(self) -> dict[str, Any]:
-        """`{"Resources": ...}` with only API Gateway resources and Lambda permissions."""
+        """`{"Resources": ...}` with only API Gateway (REST and HTTP API) resources and Lambda
+        permissions."""
         return api_subset(self.template)
 
 
 def api_subset(template: dict[str, Any]) -> dict[str, Any]:
-    """The API Gateway and Lambda::Permission resources, in template order."""
+    """The API Gateway (`AWS::ApiGateway::*`, `AWS::ApiGatewayV2::*`) and Lambda::Permission
+    resources, in template order."""
     return {
         "Resources": {
             logical_id: resource
@@ -48,7 +52,7 @@ def api_subset(template: dict[str, Any]) -> dict[str, Any]:
             if isinstance(resource, dict)
             and isinstance(resource.get("Type"), str)
             and (
-                resource["Type"].startswith(API_RESOURCE_PREFIX)
+                resource["Type"].startswith(API_RESOURCE_PREFIXES)
                 or resource["Type"] == "AWS::Lambda::Permission"
             )
         }
@@ -82,7 +86,8 @@ def compile_loaded(service: Service) -> CompiledService:
     compile_iam(ctx)
     compile_functions(ctx)
     events = compile_http_events(ctx)
-    warn_service_quirks(ctx, events)
+    http_api = compile_http_api(ctx)
+    warn_service_quirks(ctx, events, http_api)
     add_export_names(ctx)
     merge_user_resources(ctx)
     template = finalize_template(ctx.template)

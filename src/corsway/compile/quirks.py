@@ -13,6 +13,7 @@ from typing import Any
 
 from corsway.compile.apigateway.events import HttpEvent
 from corsway.compile.context import CompileContext
+from corsway.compile.httpapi import HttpApiConfig
 
 _GATEWAY_RESPONSE_TYPES_4XX = ("DEFAULT_4XX", "UNAUTHORIZED", "ACCESS_DENIED")
 _CLOUDFORMATION_REFERENCE = re.compile(
@@ -20,15 +21,21 @@ _CLOUDFORMATION_REFERENCE = re.compile(
 )
 
 
-def warn_service_quirks(ctx: CompileContext, events: list[HttpEvent]) -> None:
+COMPILED_EVENT_TYPES = ("http", "httpApi")
+
+
+def warn_service_quirks(
+    ctx: CompileContext, events: list[HttpEvent], http_api: HttpApiConfig
+) -> None:
     config = ctx.service.config
     for key, function in ctx.service.functions.items():
         for index, event in enumerate(function.get("events") or []):
             if isinstance(event, dict) and len(event) == 1:
                 kind = next(iter(event))
-                if kind != "http":
+                if kind not in COMPILED_EVENT_TYPES:
                     ctx.warn(
-                        f"corsway compiles http events only; this {kind} event of function "
+                        f"corsway compiles http and httpApi events only; this {kind} event of "
+                        f"function "
                         f"{key!r} is left out of the template",
                         ("functions", key, "events", index, kind),
                         at_key=True,

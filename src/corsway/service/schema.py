@@ -407,6 +407,30 @@ class AnyOf(Rule):
         return value
 
 
+# Issue kinds that stop a compile (see the module docstring); `Lenient` turns them into warnings.
+STRICT_KINDS = frozenset(["type", "required", "range", "pattern"])
+
+
+class Lenient(Rule):
+    """`rule`, but every problem it finds only warns (kind `enum`): for values the framework
+    validates, warns about and then compiles as written (e.g. `memorySize: '1536MB'`)."""
+
+    def __init__(self, rule: Rule) -> None:
+        self.rule = rule
+        self.label = rule.label
+
+    def json_type(self) -> str | None:
+        return self.rule.json_type()
+
+    def check(self, value: Any, path: Path, report: Report) -> Any:
+        def relay(issue: Issue) -> None:
+            if issue.kind in STRICT_KINDS:
+                issue = Issue(issue.path, issue.message, "enum", issue.at_key)
+            report(issue)
+
+        return self.rule.check(value, path, relay)
+
+
 class Custom(Rule):
     """A rule written as a function (value, path, report) -> value."""
 

@@ -17,6 +17,7 @@ from corsway.service.rules.common import (
     TIMEOUT,
 )
 from corsway.service.rules.events import EVENTS
+from corsway.service.rules.httpapi_event import FUNCTION_HTTP_API
 from corsway.service.schema import AnyOf, Arr, Bool, Num, Obj, Str
 
 FUNCTION = Obj(
@@ -56,7 +57,7 @@ FUNCTION = Obj(
         "provisionedConcurrency": ANY,
         "runtimeManagement": ANY,
         "url": ANY,
-        "httpApi": ANY,
+        "httpApi": FUNCTION_HTTP_API,
     },
     label="a function definition",
 )

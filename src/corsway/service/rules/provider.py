@@ -1,8 +1,5 @@
-"""`provider`: the service-wide settings (region, stage, IAM, `apiGateway` for the REST API).
-
-`provider.httpApi` (HTTP API settings) is recognized only, for now; its rule belongs here, next
-to `API_GATEWAY`.
-"""
+"""`provider`: the service-wide settings (region, stage, IAM, `apiGateway` for the REST API,
+`httpApi` for the HTTP API, `logs`)."""
 
 from __future__ import annotations
 
@@ -19,8 +16,9 @@ from corsway.service.rules.common import (
     TAGS,
     TIMEOUT,
 )
+from corsway.service.rules.httpapi_event import LOGS_HTTP_API, PROVIDER_HTTP_API
 from corsway.service.rules.iam import IAM, IAM_STATEMENTS, RESOURCE_POLICY_STATEMENTS
-from corsway.service.schema import AnyOf, Arr, Bool, Num, Obj, Str
+from corsway.service.schema import AnyOf, Arr, Bool, Lenient, Num, Obj, Str
 
 REGIONS = [
     "us-east-1",
@@ -150,8 +148,8 @@ PROVIDER = Obj(
         ),
         "kmsKeyArn": ANY,
         "vpc": ANY,
-        "logs": ANY,
-        "httpApi": ANY,
+        "logs": Lenient(Obj({"httpApi": LOGS_HTTP_API}, extra=ANY, label="an object")),
+        "httpApi": PROVIDER_HTTP_API,
         "alb": ANY,
         "cloudFront": ANY,
         "disableRollback": ANY,
