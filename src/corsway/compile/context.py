@@ -52,7 +52,8 @@ class CompileContext:
         return self.service.name
 
     def lambda_target(self, function: str) -> dict[str, Any]:
-        """What API Gateway invokes: the function's ARN or `<arn>:<alias>` (`resolveLambdaTarget`)."""
+        """What API Gateway invokes: the function's ARN, or `<arn>:<alias>` when it has an alias
+        (the framework's `resolveLambdaTarget`)."""
         arn = {"Fn::GetAtt": [naming.lambda_id(function), "Arn"]}
         alias = self.aliases.get(function)
         return {"Fn::Join": [":", [arn, alias[0]]]} if alias else arn

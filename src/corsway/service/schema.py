@@ -199,7 +199,13 @@ class Num(Rule):
         ok, value = coerce(value, self.json_type())
         bounds = _bounds(self.minimum, self.maximum)
         if not ok:
-            report(Issue(path, f"must be {self.label}{bounds}, not {_shown(value)}", "type"))
+            unit = _WITH_UNIT.match(value) if isinstance(value, str) else None
+            hint = (
+                f" (CloudFormation refuses it at deploy: write {unit.group(1)}, without the unit)"
+                if unit
+                else ""
+            )
+            report(Issue(path, f"must be {self.label}{bounds}, not {_shown(value)}{hint}", "type"))
             return value
         if (self.minimum is not None and value < self.minimum) or (
             self.maximum is not None and value > self.maximum
@@ -209,6 +215,9 @@ class Num(Rule):
             allowed = ", ".join(str(item) for item in self.enum)
             report(Issue(path, f"{value} is not one of the allowed values [{allowed}]", "enum"))
         return value
+
+
+_WITH_UNIT = re.compile(r"^\s*(\d+)\s*[A-Za-z]+\s*$")  # e.g. '1536MB', '10s'
 
 
 def _bounds(minimum: float | None, maximum: float | None) -> str:

@@ -1,11 +1,237 @@
 """Warnings for HTTP API configurations the framework packages but AWS refuses at deploy, or
-that break CORS in production."""
+that break CORS in production. Each names the line of the value at fault; a correct
+configuration gets none.
+
+AWS facts behind them (see ../shared/research/http-api-v2.md): CreateApi refuses
+`allowCredentials` with the origin `*`; `MaxAge` must be -1..86400; route keys ending in `/` or
+with a greedy variable before the last segment are refused; only `*`, `https://*` and `http://*`
+are documented origin wildcards; `$default`/`ANY` routes catch preflights (their authorizer then
+refuses them); HTTP APIs have no gateway responses.
+"""
 
 from __future__ import annotations
 
+import re
+from typing import Any
+
+from corsway.compile import naming
 from corsway.compile.context import CompileContext
-from corsway.compile.httpapi.config import HttpApiConfig
+from corsway.compile.httpapi.config import HttpApiConfig, Route
+from corsway.service.jsvalues import as_dict, js_truthy
+from corsway.service.sourcemap import Path
+
+MAX_AGE_RANGE = (-1, 86400)  # AWS: IntegerWithLengthBetweenMinus1And86400
+DOCUMENTED_ORIGIN_WILDCARDS = ("*", "https://*", "http://*")
+_GREEDY = re.compile(r"^\{[^{}]+\+\}$")
+_CORS: Path = ("provider", "httpApi", "cors")
 
 
 def check_http_api(ctx: CompileContext, config: HttpApiConfig) -> None:
-    """Every warning about `config` (none for a correct configuration)."""
+    """Every warning about the HTTP API configuration (none for a correct one)."""
+    settings = as_dict(ctx.provider.get("httpApi"))
+    if js_truthy(settings.get("useProviderTags")):
+        ctx.warn(
+            "provider.httpApi.useProviderTags is deprecated and has no effect: provider.tags "
+            "are applied to the HTTP API anyway (Serverless v3.40 deprecation "
+            "AWS_HTTP_API_USE_PROVIDER_TAGS_PROPERTY); remove it",
+            ("provider", "httpApi", "useProviderTags"),
+            at_key=True,
+        )
+    if not config.routes:
+        if settings:
+            ctx.warn(
+                "provider.httpApi has no effect: no function has httpApi events (http events "
+                "make a REST API, configured by provider.apiGateway and each event's cors)",
+                ("provider", "httpApi"),
+                at_key=True,
+            )
+        _warn_rest_references(ctx, config)
+        return
+    _warn_cors(ctx, config)
+    for route in config.routes.values():
+        _warn_route_path(ctx, route)
+    for earlier, later in config.replaced:
+        _warn_replaced(ctx, earlier, later)
+    _warn_authorized_preflights(ctx, config)
+    _warn_rest_references(ctx, config)
+
+
+def _warn_cors(ctx: CompileContext, config: HttpApiConfig) -> None:
+    cors = config.cors
+    if cors is None:
+        return
+    user = as_dict(as_dict(ctx.provider.get("httpApi")).get("cors"))
+    origins = cors["allowedOrigins"]
+    if cors.get("allowCredentials") and "*" in origins:
+        implicit = "" if "allowedOrigins" in user else " (the default when allowedOrigins is unset)"
+        ctx.warn(
+            f"allowCredentials: true with the origin '*'{implicit}: AWS refuses to create the "
+            "HTTP API (\"allow-credentials is not supported if 'allow-origin' is *\"), so the "
+            "deploy fails; list the origins that send credentials in allowedOrigins",
+            (*_CORS, "allowCredentials"),
+        )
+    for index, origin in enumerate(origins):
+        if isinstance(origin, str) and "*" in origin and origin not in DOCUMENTED_ORIGIN_WILDCARDS:
+            where: Path = (*_CORS, "allowedOrigins", index)
+            if not isinstance(user.get("allowedOrigins"), list):
+                where = (*_CORS, "allowedOrigins")
+            ctx.warn(
+                f"allowedOrigins {origin!r}: HTTP API CORS documents only '*', 'https://*' and "
+                "'http://*' as wildcards; a pattern like this one is undocumented (AWS may "
+                "match it as written, or not at all), so list each origin instead",
+                where,
+            )
+    max_age = cors.get("maxAge")
+    if (
+        isinstance(max_age, int | float)
+        and not isinstance(max_age, bool)
+        and not MAX_AGE_RANGE[0] <= max_age <= MAX_AGE_RANGE[1]
+    ):
+        ctx.warn(
+            f"maxAge {max_age}: AWS accepts {MAX_AGE_RANGE[0]} to {MAX_AGE_RANGE[1]} seconds "
+            "for an HTTP API, so the deploy fails (browsers cap preflight caching at 2 hours "
+            "or less anyway)",
+            (*_CORS, "maxAge"),
+        )
+
+
+def _warn_route_path(ctx: CompileContext, route: Route) -> None:
+    if route.key == "*":
+        return
+    where = route.at("path")
+    path = route.path
+    if len(path) > 1 and path.endswith("/"):
+        ctx.warn(
+            f"the route '{route.key}' ends with /: AWS refuses route paths ending in / at "
+            f"deploy; write '{route.method} {path.rstrip('/')}' (which API Gateway does not "
+            f"match to a request for {path}: clients call {path.rstrip('/')})",
+            where,
+        )
+    segments = path.split("/")
+    for position, segment in enumerate(segments):
+        if _GREEDY.match(segment) and position != len(segments) - 1:
+            ctx.warn(
+                f"the route '{route.key}' has the greedy variable {segment} before its last "
+                "segment: AWS refuses it at deploy (a greedy variable must end the path)",
+                where,
+            )
+            break
+
+
+def _warn_replaced(ctx: CompileContext, earlier: Route, later: Route) -> None:
+    same = earlier.function == later.function
+    ctx.warn(
+        f"a second '*' route (the first is {earlier.label}): Serverless v3.40 keeps only one "
+        f"$default route and silently lets this one replace the first, so the $default route "
+        f"invokes {later.function}"
+        + ("" if same else f" and the first one's function {earlier.function} loses it")
+        + "; keep one '*' route",
+        later.where,
+    )
+
+
+def _warn_authorized_preflights(ctx: CompileContext, config: HttpApiConfig) -> None:
+    """`$default`/ANY routes with an authorizer also catch the browser's preflights."""
+    if config.cors is None:
+        return
+    open_options = _unauthenticated_options_paths(ctx, config)
+    greedy_root = any(_GREEDY.match(path[1:]) for path in open_options if path.count("/") == 1)
+    for route in config.routes.values():
+        if route.method != "ANY" or route.authorizer is None:
+            continue
+        if greedy_root or route.path in open_options:
+            continue
+        target = "the $default route ('*')" if route.key == "*" else f"'{route.key}'"
+        ctx.warn(
+            f"with provider.httpApi.cors, the authorizer of {target} also runs on CORS "
+            "preflights: API Gateway answers an OPTIONS request itself only when no route "
+            "matches it, and this route matches every method, so each preflight gets a 401/403 "
+            "and the browser blocks every cross-origin call; add an unauthenticated route for "
+            "preflights, e.g. httpApi: 'OPTIONS /{proxy+}' on a function that returns 204 (API "
+            "Gateway adds the CORS headers)",
+            route.at("authorizer"),
+        )
+
+
+def _unauthenticated_options_paths(ctx: CompileContext, config: HttpApiConfig) -> set[str]:
+    """Paths of OPTIONS routes without an authorizer: from events and from `resources`."""
+    paths = {
+        route.path
+        for route in config.routes.values()
+        if route.method == "OPTIONS" and route.authorizer is None
+    }
+    user = as_dict(as_dict(ctx.service.config.get("resources")).get("Resources"))
+    for value in user.values():
+        resource = as_dict(value)
+        properties = as_dict(resource.get("Properties"))
+        key = properties.get("RouteKey")
+        if (
+            resource.get("Type") == "AWS::ApiGatewayV2::Route"
+            and isinstance(key, str)
+            and key.startswith("OPTIONS ")
+            and properties.get("AuthorizationType") in (None, "NONE")
+        ):
+            paths.add(key[len("OPTIONS ") :])
+    return paths
+
+
+def _warn_rest_references(ctx: CompileContext, config: HttpApiConfig) -> None:
+    """User resources that reference the REST API a service without http events lacks."""
+    if naming.REST_API in ctx.resources:
+        return
+    resources = as_dict(ctx.service.config.get("resources"))
+    for logical_id, resource in as_dict(resources.get("Resources")).items():
+        base: Path = ("resources", "Resources", logical_id)
+        found = _find_reference(resource, base, naming.REST_API)
+        if found is None:
+            continue
+        is_response = as_dict(resource).get("Type") == "AWS::ApiGateway::GatewayResponse"
+        if config.routes:
+            why = (
+                "this service has no http events, so it creates no REST API (its httpApi "
+                "events make an HTTP API, HttpApi)"
+            )
+        else:
+            why = "this service has no http events, so it creates no REST API"
+        advice = (
+            "GatewayResponses belong to REST APIs; HTTP APIs have none, and their own errors "
+            "carry the provider.httpApi.cors headers already: remove this resource"
+            if is_response and config.routes
+            else "reference an API the stack has, or remove the reference"
+        )
+        ctx.warn(
+            f"{logical_id} references {naming.REST_API}, but {why}: CloudFormation refuses the "
+            f"template (unresolved reference). {advice}",
+            found,
+        )
+
+
+def _find_reference(value: Any, path: Path, target: str) -> Path | None:
+    """The path of the first Ref/GetAtt/Sub/DependsOn naming `target` inside `value`."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            here = (*path, key)
+            if key == "Ref" and item == target:
+                return here
+            if key == "Fn::GetAtt" and (
+                (isinstance(item, list) and item[:1] == [target])
+                or (isinstance(item, str) and item.split(".")[0] == target)
+            ):
+                return here
+            if key == "DependsOn" and (
+                item == target or (isinstance(item, list) and target in item)
+            ):
+                return here
+            if key == "Fn::Sub":
+                text = item[0] if isinstance(item, list) and item else item
+                if isinstance(text, str) and re.search(rf"\$\{{{target}(\.[^}}]*)?\}}", text):
+                    return here
+            found = _find_reference(item, here, target)
+            if found is not None:
+                return found
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            found = _find_reference(item, (*path, index), target)
+            if found is not None:
+                return found
+    return None

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from corsway.service.jsvalues import js_string, js_truthy, short_repr
 from corsway.service.rules.common import ANY, CF_FUNCTION, CF_INSTRUCTION
 from corsway.service.schema import (
     AnyOf,
@@ -36,6 +37,45 @@ METHOD_PATTERN = rf"(?i)^(?:\*|{'|'.join(HTTP_API_METHODS)})\Z"
 PATH_PATTERN = r"^(?:\*|/\S*)\Z"
 
 PAYLOAD_VERSIONS = ("1.0", "2.0")
+
+
+def _payload(*, framework_enum: bool) -> Custom:
+    """A payload format version. The framework turns a YAML number into a string (`2.0` ->
+    "2"), and checks the enum only at function level; API Gateway takes '1.0' or '2.0' only."""
+    rule = Lenient(
+        Str(
+            enum=PAYLOAD_VERSIONS if framework_enum else None,
+            enum_hint="API Gateway accepts only these payload format versions",
+        )
+    )
+
+    def check(value: Any, path: Path, report: Report) -> Any:
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            text = js_string(value)
+            report(
+                Issue(
+                    path,
+                    f"this payload is a YAML number ({value}), which Serverless turns into the "
+                    f"string {text!r} (PayloadFormatVersion: {text!r}); API Gateway accepts only "
+                    "'1.0' and '2.0', so the deploy fails: quote it (payload: '2.0')",
+                    "warning",
+                )
+            )
+            return text
+        value = rule.check(value, path, report)
+        if not framework_enum and js_truthy(value) and value not in PAYLOAD_VERSIONS:
+            report(
+                Issue(
+                    path,
+                    f"payload {short_repr(value)}: API Gateway accepts only '1.0' and '2.0' as "
+                    "PayloadFormatVersion; Serverless v3.40 compiles it as written and the "
+                    "deploy fails",
+                    "warning",
+                )
+            )
+        return value
+
+    return Custom(check, "'1.0' or '2.0'")
 
 
 _METHOD_PATH = Str(pattern=METHOD_PATH_PATTERN, pattern_text="a route", pattern_kind="type")
@@ -152,12 +192,7 @@ HTTP_API_EVENT = Custom(_event, "'METHOD /path' or an httpApi event object")
 # `functions.<name>.httpApi`
 FUNCTION_HTTP_API = Lenient(
     Obj(
-        {
-            "payload": Str(
-                enum=PAYLOAD_VERSIONS,
-                enum_hint="API Gateway accepts only these payload format versions",
-            )
-        },
+        {"payload": _payload(framework_enum=True)},
         label="an object (payload: '1.0' or '2.0')",
     )
 )
@@ -272,7 +307,7 @@ PROVIDER_HTTP_API = Obj(
         "cors": HTTP_API_CORS,
         "id": HTTP_API_ID,
         "name": Lenient(Str()),
-        "payload": Lenient(Str()),
+        "payload": _payload(framework_enum=False),
         "metrics": Lenient(Bool()),
         "useProviderTags": Lenient(Const(True)),
         "disableDefaultEndpoint": Lenient(Bool()),
