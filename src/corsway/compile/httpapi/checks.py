@@ -197,7 +197,7 @@ def _warn_rest_references(ctx: CompileContext, config: HttpApiConfig) -> None:
             "GatewayResponses belong to REST APIs; HTTP APIs have none, and their own errors "
             "carry the provider.httpApi.cors headers already: remove this resource"
             if is_response and config.routes
-            else "reference an API the stack has, or remove the reference"
+            else "Reference an API the stack has, or remove the reference"
         )
         ctx.warn(
             f"{logical_id} references {naming.REST_API}, but {why}: CloudFormation refuses the "

@@ -281,9 +281,7 @@ def _check_request_authorizer(
     if not js_truthy(arn) and not js_truthy(function):
         raise ctx.error(
             f"the request authorizer {key!r} needs the Lambda function that authorizes: "
-            "functionName: <a function of this service> or functionArn: <an ARN> (Serverless: "
-            f'"Either "functionArn" or "functionName" property needs to be set on authorizer '
-            f'"{key}"")',
+            "functionName: <a function of this service> or functionArn: <an ARN>",
             where,
             at_key=True,
         )
@@ -395,7 +393,7 @@ def _route_authorizer(
         raise ctx.error(
             f"this route authorizer has neither name nor id: name one of "
             f"provider.httpApi.authorizers ({_known(config)}), or write {{type: aws_iam}} for "
-            "IAM authorization",
+            "IAM authorization (Serverless v3.40 refuses it too)",
             where,
         )
     if kind == "aws_iam" and (js_truthy(name) or js_truthy(auth_id) or js_truthy(scopes)):
@@ -426,8 +424,8 @@ def _route_authorizer(
                 else ""
             )
             raise ctx.error(
-                f"the authorizer {name!r} is not configured: provider.httpApi.authorizers has "
-                f"{_known(config)}{hint}",
+                f"the authorizer {name!r} is not configured: define it under "
+                f"provider.httpApi.authorizers ({_known(config)}){hint}",
                 where if isinstance(authorizer, str) else (*where, "name"),
             )
         route.authorizer = RouteAuthorizer(type=configured.type, configured=configured, where=where)
@@ -436,7 +434,9 @@ def _route_authorizer(
 
 
 def _known(config: HttpApiConfig) -> str:
-    return ", ".join(config.authorizers) if config.authorizers else "no authorizers"
+    if not config.authorizers:
+        return "none is configured"
+    return "configured: " + ", ".join(config.authorizers)
 
 
 def _add_route(ctx: CompileContext, config: HttpApiConfig, route: Route) -> None:

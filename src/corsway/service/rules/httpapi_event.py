@@ -89,14 +89,29 @@ def _string_event(value: Any, path: Path, report: Report) -> Any:
         report(
             Issue(
                 path,
-                f"{value!r} is not an httpApi route: write 'METHOD /path' with one space and a "
-                f"path that starts with / (e.g. 'GET /users', 'ANY /{{proxy+}}'), or '*' for "
-                f"the catch-all $default route; METHOD is one of {_METHOD_LIST} (Serverless "
+                f"{value!r} is not an httpApi route: {_route_hint(str(value))} (Serverless "
                 "v3.40 crashes on this value with a TypeError)",
                 "type",
             )
         )
     return value
+
+
+def _route_hint(text: str) -> str:
+    """What is wrong with a string event and what would be valid."""
+    parts = text.split()
+    general = (
+        "write 'METHOD /path' with one space (e.g. 'GET /users', 'ANY /{proxy+}'), or '*' for "
+        f"the catch-all $default route; METHOD is one of {_METHOD_LIST}"
+    )
+    if len(parts) != 2:
+        return general
+    method, route_path = parts
+    if method.upper() not in HTTP_API_METHODS:
+        return f"{method} is not an HTTP API method (use one of {_METHOD_LIST})"
+    if not route_path.startswith("/"):
+        return f"the path must start with /: write '{method} /{route_path}'"
+    return general
 
 
 def _method(value: Any, path: Path, report: Report) -> Any:
@@ -144,7 +159,7 @@ HTTP_API_EVENT_OBJECT = Obj(
         "method": Custom(_method, "an HTTP API method"),
         "path": Str(
             pattern=PATH_PATTERN,
-            pattern_text="a route path starting with / (or '*')",
+            pattern_text="a route path starting with / (or '*'), which AWS requires",
             pattern_kind="enum",
         ),
     },
@@ -238,11 +253,11 @@ JWT_AUTHORIZER = Obj(
     },
     required=("identitySource", "issuerUrl", "audience"),
     required_kind="warning",
-    required_hints={
-        name: f"a JWT authorizer needs {name} (identitySource, issuerUrl and audience); "
-        "Serverless v3.40 only warns and compiles an authorizer that AWS refuses"
-        for name in ("identitySource", "issuerUrl", "audience")
-    },
+    required_hints=dict.fromkeys(
+        ("identitySource", "issuerUrl", "audience"),
+        "a JWT authorizer needs identitySource, issuerUrl and audience; Serverless v3.40 only "
+        "warns and compiles an authorizer that AWS refuses",
+    ),
     unknown_hint="a JWT authorizer takes name, identitySource, issuerUrl and audience",
 )
 
