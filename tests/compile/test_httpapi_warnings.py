@@ -404,3 +404,23 @@ functions:
         "Serverless v3.40 keeps only one $default route and silently lets this one replace the "
         "first, so the $default route invokes f; keep one '*' route"
     ]
+
+
+@pytest.mark.parametrize(
+    ("version", "warned"),
+    [("3", False), ("^3.0.0", False), (">=3.38 <4", False), ("2", True), ("4", True), ("latest", True)],
+)
+def test_framework_versions_that_exclude_3_40(tmp_path: Path, version: str, warned: bool) -> None:
+    warnings = compile_text(
+        tmp_path, f"service: vv\nframeworkVersion: '{version}'\nprovider:\n  name: aws\n"
+    )
+    expected = (
+        [
+            f"serverless.yml:2:19: warning: frameworkVersion '{version}' does not include 3.40.0: "
+            "Serverless v3.40.0 refuses to package this service; corsway compiles it the way "
+            "v3.40.0 would, so what other versions add (e.g. v4's build:) is not in the template"
+        ]
+        if warned
+        else []
+    )
+    assert warnings == expected

@@ -15,6 +15,8 @@ from corsway.compile.apigateway.events import HttpEvent
 from corsway.compile.context import CompileContext
 from corsway.compile.httpapi import HttpApiConfig
 
+# The framework version corsway reproduces (frameworkVersion ranges are checked against it).
+FRAMEWORK_VERSION = "3.40.0"
 _GATEWAY_RESPONSE_TYPES_4XX = ("DEFAULT_4XX", "UNAUTHORIZED", "ACCESS_DENIED")
 _CLOUDFORMATION_REFERENCE = re.compile(
     r"\$\{([A-Z][A-Za-z0-9]*(?:::[A-Za-z0-9]+)*(?:\.[A-Za-z0-9]+)?)\}"
@@ -28,6 +30,7 @@ def warn_service_quirks(
     ctx: CompileContext, events: list[HttpEvent], http_api: HttpApiConfig
 ) -> None:
     config = ctx.service.config
+    _warn_framework_version(ctx)
     for key, function in ctx.service.functions.items():
         for index, event in enumerate(function.get("events") or []):
             if isinstance(event, dict) and len(event) == 1:
@@ -68,6 +71,29 @@ def warn_service_quirks(
     _warn_gateway_responses(ctx, events)
     for section in ("provider", "functions", "resources"):
         _warn_literal_references(ctx, config.get(section), (section,))
+
+
+def _warn_framework_version(ctx: CompileContext) -> None:
+    """`frameworkVersion` is an npm range; Serverless v3.40 refuses a service it excludes."""
+    import semantic_version
+
+    wanted = ctx.service.config.get("frameworkVersion")
+    if not isinstance(wanted, str) or wanted == FRAMEWORK_VERSION:
+        return
+    try:
+        included = semantic_version.NpmSpec(wanted).match(
+            semantic_version.Version(FRAMEWORK_VERSION)
+        )
+    except ValueError:
+        included = False
+    if not included:
+        ctx.warn(
+            f"frameworkVersion {wanted!r} does not include {FRAMEWORK_VERSION}: Serverless "
+            f"v{FRAMEWORK_VERSION} refuses to package this service; corsway compiles it the way "
+            f"v{FRAMEWORK_VERSION} would, so what other versions add (e.g. v4's build:) is not "
+            "in the template",
+            ("frameworkVersion",),
+        )
 
 
 def _warn_literal_references(ctx: CompileContext, value: Any, path: tuple[str | int, ...]) -> None:

@@ -111,7 +111,6 @@ API_GATEWAY = Obj(
         "stage": Lenient(Str()),
         "usagePlan": AnyOf(USAGE_LIMITS, Arr(Obj(extra=USAGE_LIMITS))),
         "websocketApiId": ANY,
-        "timeoutInMillis": ANY,
     }
 )
 
