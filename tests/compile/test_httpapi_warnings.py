@@ -408,7 +408,14 @@ functions:
 
 @pytest.mark.parametrize(
     ("version", "warned"),
-    [("3", False), ("^3.0.0", False), (">=3.38 <4", False), ("2", True), ("4", True), ("latest", True)],
+    [
+        ("3", False),
+        ("^3.0.0", False),
+        (">=3.38 <4", False),
+        ("2", True),
+        ("4", True),
+        ("latest", True),
+    ],
 )
 def test_framework_versions_that_exclude_3_40(tmp_path: Path, version: str, warned: bool) -> None:
     warnings = compile_text(

@@ -6,19 +6,21 @@ import math
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from corsway.compile.apigateway import compile_http_events
 from corsway.compile.context import CompileContext
 from corsway.compile.core import compile_core, compile_iam
 from corsway.compile.functions import compile_functions
-from corsway.compile.httpapi import compile_http_api
 from corsway.compile.jsmerge import UNDEFINED
 from corsway.compile.quirks import warn_service_quirks
 from corsway.compile.userresources import add_export_names, merge_user_resources
 from corsway.errors import Diagnostic
 from corsway.service import Service, load_service
 from corsway.service.jsvalues import js_ordered, js_truthy, normalize_number
+
+if TYPE_CHECKING:
+    from corsway.compile.httpapi import HttpApiConfig
 
 # What `--api-only` keeps: REST and HTTP API resources (and the Lambda permissions)
 API_RESOURCE_PREFIXES = ("AWS::ApiGateway::", "AWS::ApiGatewayV2::")
@@ -86,7 +88,7 @@ def compile_loaded(service: Service) -> CompiledService:
     compile_iam(ctx)
     compile_functions(ctx)
     events = compile_http_events(ctx)
-    http_api = compile_http_api(ctx)
+    http_api = _compile_http_api(ctx)
     warn_service_quirks(ctx, events, http_api)
     add_export_names(ctx)
     merge_user_resources(ctx)
@@ -100,6 +102,25 @@ def compile_loaded(service: Service) -> CompiledService:
         stage=service.stage,
         region=service.region,
     )
+
+
+def _compile_http_api(ctx: CompileContext) -> HttpApiConfig | None:
+    """The HTTP API, for services that configure one (imported only then)."""
+    service = ctx.service
+    logs = ctx.provider.get("logs")
+    if (
+        "httpApi" not in ctx.provider
+        and not (isinstance(logs, dict) and "httpApi" in logs)
+        and not any(
+            isinstance(event, dict) and "httpApi" in event
+            for function in service.functions.values()
+            for event in function.get("events") or []
+        )
+    ):
+        return None
+    from corsway.compile.httpapi import compile_http_api
+
+    return compile_http_api(ctx)
 
 
 def finalize_template(template: dict[str, Any]) -> dict[str, Any]:

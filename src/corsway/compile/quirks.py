@@ -9,14 +9,20 @@ GatewayResponses, so the browser reports a CORS error instead of the real status
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from corsway.compile import naming
 from corsway.compile.apigateway.events import HttpEvent
 from corsway.compile.context import CompileContext
-from corsway.compile.httpapi import HttpApiConfig
+from corsway.service.jsvalues import as_dict
+from corsway.service.sourcemap import Path
+
+if TYPE_CHECKING:
+    from corsway.compile.httpapi import HttpApiConfig
 
 # The framework version corsway reproduces (frameworkVersion ranges are checked against it).
 FRAMEWORK_VERSION = "3.40.0"
+_COMMON_V3_RANGES = frozenset([FRAMEWORK_VERSION, "3", "^3", "3.x", ">=3", "^3.0.0", ">=3.0.0"])
 _GATEWAY_RESPONSE_TYPES_4XX = ("DEFAULT_4XX", "UNAUTHORIZED", "ACCESS_DENIED")
 _CLOUDFORMATION_REFERENCE = re.compile(
     r"\$\{([A-Z][A-Za-z0-9]*(?:::[A-Za-z0-9]+)*(?:\.[A-Za-z0-9]+)?)\}"
@@ -27,8 +33,9 @@ COMPILED_EVENT_TYPES = ("http", "httpApi")
 
 
 def warn_service_quirks(
-    ctx: CompileContext, events: list[HttpEvent], http_api: HttpApiConfig
+    ctx: CompileContext, events: list[HttpEvent], http_api: HttpApiConfig | None
 ) -> None:
+    """Service-wide warnings; `http_api` is None when the service has no HTTP API settings."""
     config = ctx.service.config
     _warn_framework_version(ctx)
     for key, function in ctx.service.functions.items():
@@ -69,17 +76,18 @@ def warn_service_quirks(
             at_key=True,
         )
     _warn_gateway_responses(ctx, events)
+    _warn_rest_references(ctx, http_api)
     for section in ("provider", "functions", "resources"):
         _warn_literal_references(ctx, config.get(section), (section,))
 
 
 def _warn_framework_version(ctx: CompileContext) -> None:
     """`frameworkVersion` is an npm range; Serverless v3.40 refuses a service it excludes."""
-    import semantic_version
-
     wanted = ctx.service.config.get("frameworkVersion")
-    if not isinstance(wanted, str) or wanted == FRAMEWORK_VERSION:
+    if not isinstance(wanted, str) or wanted.strip() in _COMMON_V3_RANGES:
         return
+    import semantic_version  # only here: it takes ~20 ms to import
+
     try:
         included = semantic_version.NpmSpec(wanted).match(
             semantic_version.Version(FRAMEWORK_VERSION)
@@ -156,3 +164,65 @@ def _warn_gateway_responses(ctx: CompileContext, events: list[HttpEvent]) -> Non
         "for DEFAULT_4XX with gatewayresponse.header.Access-Control-Allow-Origin to resources",
         first.at("authorizer") if first.authorizer else first.at("private"),
     )
+
+
+def _warn_rest_references(ctx: CompileContext, http_api: HttpApiConfig | None) -> None:
+    """User resources that reference the REST API a service without http events lacks."""
+    if naming.REST_API in ctx.resources:
+        return
+    resources = as_dict(ctx.service.config.get("resources"))
+    for logical_id, resource in as_dict(resources.get("Resources")).items():
+        base: Path = ("resources", "Resources", logical_id)
+        found = _find_reference(resource, base, naming.REST_API)
+        if found is None:
+            continue
+        is_response = as_dict(resource).get("Type") == "AWS::ApiGateway::GatewayResponse"
+        if http_api is not None and http_api.routes:
+            why = (
+                "this service has no http events, so it creates no REST API (its httpApi "
+                "events make an HTTP API, HttpApi)"
+            )
+        else:
+            why = "this service has no http events, so it creates no REST API"
+        advice = (
+            "GatewayResponses belong to REST APIs; HTTP APIs have none, and their own errors "
+            "carry the provider.httpApi.cors headers already: remove this resource"
+            if is_response and http_api is not None and http_api.routes
+            else "Reference an API the stack has, or remove the reference"
+        )
+        ctx.warn(
+            f"{logical_id} references {naming.REST_API}, but {why}: CloudFormation refuses the "
+            f"template (unresolved reference). {advice}",
+            found,
+        )
+
+
+def _find_reference(value: Any, path: Path, target: str) -> Path | None:
+    """The path of the first Ref/GetAtt/Sub/DependsOn naming `target` inside `value`."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            here = (*path, key)
+            if key == "Ref" and item == target:
+                return here
+            if key == "Fn::GetAtt" and (
+                (isinstance(item, list) and item[:1] == [target])
+                or (isinstance(item, str) and item.split(".")[0] == target)
+            ):
+                return here
+            if key == "DependsOn" and (
+                item == target or (isinstance(item, list) and target in item)
+            ):
+                return here
+            if key == "Fn::Sub":
+                text = item[0] if isinstance(item, list) and item else item
+                if isinstance(text, str) and re.search(rf"\$\{{{target}(\.[^}}]*)?\}}", text):
+                    return here
+            found = _find_reference(item, here, target)
+            if found is not None:
+                return found
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            found = _find_reference(item, (*path, index), target)
+            if found is not None:
+                return found
+    return None

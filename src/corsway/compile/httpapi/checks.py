@@ -6,15 +6,13 @@ AWS facts behind them (see ../shared/research/http-api-v2.md): CreateApi refuses
 `allowCredentials` with the origin `*`; `MaxAge` must be -1..86400; route keys ending in `/` or
 with a greedy variable before the last segment are refused; only `*`, `https://*` and `http://*`
 are documented origin wildcards; `$default`/`ANY` routes catch preflights (their authorizer then
-refuses them); HTTP APIs have no gateway responses.
+refuses them). (A REST GatewayResponse in an HTTP-API-only service: `quirks`.)
 """
 
 from __future__ import annotations
 
 import re
-from typing import Any
 
-from corsway.compile import naming
 from corsway.compile.context import CompileContext
 from corsway.compile.httpapi.config import HttpApiConfig, Route
 from corsway.service.jsvalues import as_dict, js_truthy
@@ -45,7 +43,6 @@ def check_http_api(ctx: CompileContext, config: HttpApiConfig) -> None:
                 ("provider", "httpApi"),
                 at_key=True,
             )
-        _warn_rest_references(ctx, config)
         return
     _warn_cors(ctx, config)
     for route in config.routes.values():
@@ -53,7 +50,6 @@ def check_http_api(ctx: CompileContext, config: HttpApiConfig) -> None:
     for earlier, later in config.replaced:
         _warn_replaced(ctx, earlier, later)
     _warn_authorized_preflights(ctx, config)
-    _warn_rest_references(ctx, config)
 
 
 def _warn_cors(ctx: CompileContext, config: HttpApiConfig) -> None:
@@ -173,65 +169,3 @@ def _unauthenticated_options_paths(ctx: CompileContext, config: HttpApiConfig) -
         ):
             paths.add(key[len("OPTIONS ") :])
     return paths
-
-
-def _warn_rest_references(ctx: CompileContext, config: HttpApiConfig) -> None:
-    """User resources that reference the REST API a service without http events lacks."""
-    if naming.REST_API in ctx.resources:
-        return
-    resources = as_dict(ctx.service.config.get("resources"))
-    for logical_id, resource in as_dict(resources.get("Resources")).items():
-        base: Path = ("resources", "Resources", logical_id)
-        found = _find_reference(resource, base, naming.REST_API)
-        if found is None:
-            continue
-        is_response = as_dict(resource).get("Type") == "AWS::ApiGateway::GatewayResponse"
-        if config.routes:
-            why = (
-                "this service has no http events, so it creates no REST API (its httpApi "
-                "events make an HTTP API, HttpApi)"
-            )
-        else:
-            why = "this service has no http events, so it creates no REST API"
-        advice = (
-            "GatewayResponses belong to REST APIs; HTTP APIs have none, and their own errors "
-            "carry the provider.httpApi.cors headers already: remove this resource"
-            if is_response and config.routes
-            else "Reference an API the stack has, or remove the reference"
-        )
-        ctx.warn(
-            f"{logical_id} references {naming.REST_API}, but {why}: CloudFormation refuses the "
-            f"template (unresolved reference). {advice}",
-            found,
-        )
-
-
-def _find_reference(value: Any, path: Path, target: str) -> Path | None:
-    """The path of the first Ref/GetAtt/Sub/DependsOn naming `target` inside `value`."""
-    if isinstance(value, dict):
-        for key, item in value.items():
-            here = (*path, key)
-            if key == "Ref" and item == target:
-                return here
-            if key == "Fn::GetAtt" and (
-                (isinstance(item, list) and item[:1] == [target])
-                or (isinstance(item, str) and item.split(".")[0] == target)
-            ):
-                return here
-            if key == "DependsOn" and (
-                item == target or (isinstance(item, list) and target in item)
-            ):
-                return here
-            if key == "Fn::Sub":
-                text = item[0] if isinstance(item, list) and item else item
-                if isinstance(text, str) and re.search(rf"\$\{{{target}(\.[^}}]*)?\}}", text):
-                    return here
-            found = _find_reference(item, here, target)
-            if found is not None:
-                return found
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            found = _find_reference(item, (*path, index), target)
-            if found is not None:
-                return found
-    return None
