@@ -431,3 +431,20 @@ def test_framework_versions_that_exclude_3_40(tmp_path: Path, version: str, warn
         else []
     )
     assert warnings == expected
+
+
+SHARED_HTTP_API = Path("/work/shared/sls3-httpapi")
+
+
+def test_the_shared_http_api_cases_are_copied_unchanged() -> None:
+    """The 12 oracle cases of ../shared/sls3-httpapi are stored as httpapi-<name>, byte for
+    byte (expected-api.json is added: the shared oracle's --api-only drops ApiGatewayV2)."""
+    repo_shared = Path(__file__).resolve().parents[2].parent / "shared" / "sls3-httpapi"
+    shared = next((p for p in (repo_shared, SHARED_HTTP_API) if p.is_dir()), None)
+    if shared is None:
+        pytest.skip("the shared oracle directory is not on this machine")
+    names = sorted(p.name for p in shared.iterdir() if (p / "serverless.yml").is_file())
+    assert len(names) == 12
+    for name in names:
+        for file in (shared / name).iterdir():
+            assert file.read_bytes() == (case_dir(f"httpapi-{name}") / file.name).read_bytes()
