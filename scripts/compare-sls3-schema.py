@@ -122,7 +122,7 @@ def compare(framework: Framework, rule: S.Rule, node: Any, path: str, out: list[
     theirs = framework.objects(node)
     if not ours or not theirs:
         return
-    our_keys = {key for obj in ours for key in obj.properties}
+    our_keys = {key for obj in ours for key in obj.properties if not key.startswith("Fn::")}
     their_keys = {
         key
         for obj in theirs
