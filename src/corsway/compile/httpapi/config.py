@@ -9,6 +9,7 @@ for the other route keys).
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,9 +36,9 @@ DEFAULT_ACCESS_LOG_FORMAT = (
 )
 DEFAULT_PAYLOAD = "2.0"
 INTEGRATION_TIMEOUT_S = 30  # HTTP API integrations time out after 30 s (TimeoutInMillis 30000)
-DEFAULT_FUNCTION_TIMEOUT_S = 6
 
 _PROVIDER: Path = ("provider", "httpApi")
+_METHOD_PATH = re.compile(METHOD_PATH_PATTERN)
 
 
 def js_set(items: Any) -> list[Any]:
@@ -374,9 +375,7 @@ def _route(
 
 
 def _method_path(text: str) -> tuple[str, str] | None:
-    import re
-
-    match = re.search(METHOD_PATH_PATTERN, text)
+    match = _METHOD_PATH.search(text)
     return (match.group(1), match.group(2)) if match else None
 
 
@@ -483,14 +482,3 @@ def _warn_timeout(ctx: CompileContext, key: str, function: dict[str, Any]) -> No
 
 def format_number(value: float) -> str:
     return str(int(value)) if value.is_integer() else str(value)
-
-
-__all__ = [
-    "DEFAULT_PAYLOAD",
-    "HttpApiAuthorizer",
-    "HttpApiConfig",
-    "Route",
-    "RouteAuthorizer",
-    "js_set",
-    "resolve_configuration",
-]

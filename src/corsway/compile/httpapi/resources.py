@@ -8,11 +8,17 @@ from typing import Any
 
 from corsway.compile import naming
 from corsway.compile.context import CompileContext
-from corsway.compile.httpapi.config import DEFAULT_PAYLOAD, HttpApiAuthorizer, HttpApiConfig
+from corsway.compile.httpapi.config import (
+    DEFAULT_PAYLOAD,
+    INTEGRATION_TIMEOUT_S,
+    HttpApiAuthorizer,
+    HttpApiConfig,
+    js_to_string,
+)
 from corsway.compile.jsmerge import UNDEFINED
 from corsway.service.jsvalues import as_dict, js_truthy
 
-_INTEGRATION_TIMEOUT_MS = 30000  # always, whatever the function's timeout (3.40)
+_INTEGRATION_TIMEOUT_MS = INTEGRATION_TIMEOUT_S * 1000  # always, whatever the function's (3.40)
 
 
 def _api_id(config: HttpApiConfig) -> Any:
@@ -44,8 +50,6 @@ def api_name(ctx: CompileContext) -> str:
     settings = as_dict(ctx.provider.get("httpApi"))
     name = settings.get("name")
     if js_truthy(name):
-        from corsway.compile.httpapi.config import js_to_string
-
         return js_to_string(name)
     if js_truthy(settings.get("shouldStartNameWithService")):
         return f"{ctx.service_name}-{ctx.stage}"
