@@ -65,17 +65,17 @@ class GatewayRequest:
     """The parts of one HTTP request that API Gateway looks at."""
 
     __slots__ = (
+        "_extended_request_id",
         "_lower",
         "_query",
+        "_request_id",
         "body",
         "epoch_ms",
-        "extended_request_id",
         "headers",
         "http_version",
         "method",
         "query_string",
         "raw_path",
-        "request_id",
         "source_ip",
     )
 
@@ -96,11 +96,27 @@ class GatewayRequest:
         self.source_ip = source_ip
         self.http_version = http_version
         self.body = b""
-        self.request_id = new_request_id()
-        self.extended_request_id = new_extended_request_id()
+        self._request_id: str | None = None  # made on first use: not every answer shows them
+        self._extended_request_id: str | None = None
         self.epoch_ms = int(time.time() * 1000)
         self._query: list[tuple[str, str]] | None = None
         self._lower: dict[str, str] | None = None
+
+    @property
+    def request_id(self) -> str:
+        """The request's id (`x-amzn-RequestId`, `requestContext.requestId`)."""
+        found = self._request_id
+        if found is None:
+            found = self._request_id = new_request_id()
+        return found
+
+    @property
+    def extended_request_id(self) -> str:
+        """`x-amz-apigw-id` / `extendedRequestId` (REST), `apigw-requestid` (HTTP API)."""
+        found = self._extended_request_id
+        if found is None:
+            found = self._extended_request_id = new_extended_request_id()
+        return found
 
     def header(self, name: str) -> str | None:
         """The last value of the header spelled exactly `name` (mappings are case-sensitive)."""
