@@ -1,8 +1,9 @@
-"""The HTTP API rules end to end (load, compile, lint) on oracle services
-(tests/fixtures/sls3/httpapi-<case>): each rule, a variant that breaks it (line and column checked) and
-the case as written, which does not. CW001, CW006 and CW008 come from the compiler's checks (one
-place), CW007/CW009/CW010/CW014 from lint's; `test_the_compiler_emits_the_shape_the_rules_read`
-keeps the compiled template equal to the framework's one the rules were written against."""
+"""The HTTP API rules end to end (load, compile, lint) on the oracle services
+(tests/fixtures/sls3/httpapi-<case>): for each rule, a variant that breaks it (line and column
+checked) and the case as written, which does not. CW001, CW006 and CW008 come from the
+compiler's checks (one place), CW007/CW009/CW010/CW014 from lint's;
+`test_the_compiler_emits_the_shape_the_rules_read` keeps the compiled template equal to the
+framework's, which the rules were written against."""
 
 from __future__ import annotations
 
