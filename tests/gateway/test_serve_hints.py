@@ -140,7 +140,9 @@ def test_service_with_only_events_corsway_does_not_serve(tmp_path: Path) -> None
     with pytest.raises(CorswayError) as raised:
         compile_and_load(tmp_path, stage=None, region=None)
     message = raised.value.message
-    assert message.startswith("nothing to serve: corsway serve runs API Gateway `http` events")
+    assert message.startswith(
+        "nothing to serve: corsway serve runs API Gateway `http` and `httpApi` events"
+    )
     assert "this sqs event of function 'worker' is left out" in message
     assert "this schedule event of function 'worker' is left out" in message
     assert "serverless.yml:9:9: warning" in message  # each with its place in the file
