@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from corsway.doctor.result import Fix
 from corsway.testing import ServedService, serve
 from tests.gateway.support import EXAMPLE_DIR, FIXTURES
 
@@ -24,29 +25,74 @@ def defects() -> Iterator[ServedService]:
         yield served
 
 
-# (path, fetch options, CorsError, cause, words the fix must contain)
-DEFECT_CASES: list[tuple[str, dict[str, Any], str, str, str]] = [
+# (path, fetch options, CorsError, cause, words the fix must contain, (file, line) of the fix)
+DEFECT_CASES: list[tuple[str, dict[str, Any], str, str, str, tuple[str, int]]] = [
     (
         "/orders",
         {"method": "PUT"},
         "PreflightMissingAllowOriginHeader",
         "no-preflight-route",
-        "`cors: true`",
+        "Add `cors: true` (or a `cors:` block allowing http://localhost:5173) to the http event "
+        "PUT /orders of function orders at serverless.yml:19",
+        ("serverless.yml", 19),
     ),
-    ("/nothing", {}, "MissingAllowOriginHeader", "route-not-found", "DEFAULT_4XX"),
+    (
+        "/nothing",
+        {},
+        "MissingAllowOriginHeader",
+        "route-not-found",
+        "No http event has the path /nothing",
+        ("serverless.yml", 67),  # the DEFAULT_4XX block goes at the end of the file
+    ),
+    (
+        "/nothing",
+        {"method": "PUT"},
+        "PreflightMissingAllowOriginHeader",
+        "route-not-found",  # not no-preflight-route: the path itself is unknown
+        "No http event has the path /nothing",
+        ("serverless.yml", 8),  # functions:
+    ),
+    (
+        "/prod/items",
+        {},
+        "MissingAllowOriginHeader",
+        "route-not-found",
+        "The URL's stage is 'prod', but the service is served with the stage 'dev'",
+        ("serverless.yml", 4),  # provider: (no provider.stage written)
+    ),
+    (
+        "/items",
+        {"method": "POST"},
+        "MissingAllowOriginHeader",
+        "route-not-found",
+        "/items has no POST method (its http events: GET at serverless.yml:14, PUT at "
+        "serverless.yml:15)",
+        ("serverless.yml", 67),
+    ),
     (
         "/items",
         {"method": "DELETE"},
         "MethodDisallowedByPreflightResponse",
         "method-not-allowed",
-        "Add DELETE to the allowed methods",
+        "/items has no DELETE method",
+        ("serverless.yml", 14),  # the event whose cors makes the preflight
+    ),
+    (
+        "/items",
+        {"method": "PUT"},
+        "MethodDisallowedByPreflightResponse",
+        "method-not-allowed",
+        "the http event PUT /items of function items at serverless.yml:15 has no `cors`",
+        ("serverless.yml", 15),
     ),
     (
         "/profile",
         {},
         "MissingAllowOriginHeader",
         "authorizer-rejected",
-        "GatewayResponseDefault4XX",
+        "The authorizer authorize (function authorize, handler handler.authorize) of the http "
+        "event GET /profile of function profile (serverless.yml:27) refused the request (401",
+        ("serverless.yml", 67),
     ),
     (
         "/profile",
@@ -54,28 +100,39 @@ DEFECT_CASES: list[tuple[str, dict[str, Any], str, str, str]] = [
         "MissingAllowOriginHeader",
         "authorizer-rejected",
         "ResponseType: DEFAULT_4XX",
+        ("serverless.yml", 67),
     ),
     (
         "/admin/users",
         {"method": "DELETE"},
         "PreflightMissingAllowOriginHeader",
         "preflight-caught-by-route",
-        "ANY method",
+        "its authorizer authorize answered it (401",
+        ("serverless.yml", 31),
     ),
-    ("/crash", {}, "MissingAllowOriginHeader", "gateway-error", "DEFAULT_5XX"),
+    (
+        "/crash",
+        {},
+        "MissingAllowOriginHeader",
+        "gateway-error",
+        "The function crash (handler.crash, handler.py:40) failed",
+        ("serverless.yml", 67),
+    ),
     (
         "/bare",
         {},
         "MissingAllowOriginHeader",
         "handler-missing-cors",
-        "from the function on every response",
+        "The handler handler.without_cors (function bare, handler.py:22) returned 200",
+        ("handler.py", 22),
     ),
     (
         "/partner",
         {"method": "PUT"},
         "PreflightAllowOriginMismatch",
         "origin-not-allowed",
-        f"Allow {ORIGIN}",
+        f"Add {ORIGIN} to that cors",
+        ("serverless.yml", 46),
     ),
     (
         "/session",
@@ -83,38 +140,49 @@ DEFECT_CASES: list[tuple[str, dict[str, Any], str, str, str]] = [
         "PreflightWildcardOriginNotAllowed",
         "wildcard-with-credentials",
         "allowCredentials: true",
+        ("serverless.yml", 50),
     ),
     (
         "/session",
         {"method": "PUT", "headers": {"X-Custom": "1"}},
         "HeaderDisallowedByPreflightResponse",
         "header-not-allowed",
-        "Add x-custom",
+        "Write it as a block that lists x-custom too",
+        ("serverless.yml", 50),
     ),
     (
         "/account",
         {"method": "PUT", "credentials": "include"},
         "PreflightInvalidAllowCredentials",
         "credentials-not-allowed",
-        "allowCredentials: true",
+        "set `allowCredentials: true` in the cors of the http event PUT /account",
+        ("serverless.yml", 57),
     ),
 ]
 
 
+def assert_fix_at(fix: Fix | None, service: Path, where: tuple[str, int]) -> None:
+    """The fix names this file of the service and this line."""
+    assert fix is not None
+    assert fix.file is not None and fix.line is not None, fix
+    assert (Path(fix.file).resolve(), fix.line) == ((service / where[0]).resolve(), where[1])
+
+
 @pytest.mark.parametrize(
-    "case", DEFECT_CASES, ids=[f"{case[3]}:{case[0]}" for case in DEFECT_CASES]
+    "case", DEFECT_CASES, ids=[f"{case[3]}:{case[0]}:{len(case[1])}" for case in DEFECT_CASES]
 )
-def test_each_defect_gets_its_cause_and_fix(
-    defects: ServedService, case: tuple[str, dict[str, Any], str, str, str]
+def test_each_defect_gets_its_cause_and_the_line_to_change(
+    defects: ServedService, case: tuple[str, dict[str, Any], str, str, str, tuple[str, int]]
 ) -> None:
-    path, options, error, cause, fix_words = case
-    result = defects.fetch(path, **options)
+    path, options, error, cause, fix_words, where = case
+    url = defects.url.rsplit("/dev", 1)[0] + path if path.startswith("/prod") else path
+    result = defects.fetch(url, **options)
     assert result.verdict == "blocked"
     assert result.browser_error == error
     assert result.cause == cause
     assert result.fix is not None
     assert fix_words in result.fix.text
-    assert (result.fix.file, result.fix.line) == (None, None)  # no ServiceContext yet
+    assert_fix_at(result.fix, DEFECTS, where)
 
 
 @pytest.mark.parametrize(
@@ -180,6 +248,10 @@ def test_the_seed_authorizer_problem_is_diagnosed_and_its_fix_works(tmp_path: Pa
         "No 'Access-Control-Allow-Origin' header is present on the requested resource."
     )
     assert before.fix is not None
+    assert "of the http event GET /profile of function getProfile (serverless.yml:22)" in (
+        before.fix.text
+    )
+    assert_fix_at(before.fix, service, ("serverless.yml", 25))  # the end of the file
     snippet = before.fix.text[before.fix.text.index("resources:") :]
     config = service / "serverless.yml"
     config.write_text(config.read_text() + "\n" + snippet + "\n")

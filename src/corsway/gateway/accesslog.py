@@ -65,13 +65,11 @@ def cors_note(
     cached = _NOTES.get(frozen := tuple(key))
     if cached is None:
         cached = _judged(
-            preflight,
             origin,
-            preflight_method or "",
-            request_headers,
             status,
             tuple(headers),
-            credentialed,
+            credentialed=credentialed,
+            preflight=(preflight_method, request_headers) if preflight else None,
         )
         if len(_NOTES) >= _NOTES_LIMIT:
             _NOTES.clear()
@@ -84,22 +82,22 @@ _NOTES_LIMIT = 4096  # bounded: origins and header values come from clients
 
 
 def _judged(
-    preflight: bool,
     origin: str,
-    method: str,
-    request_headers: str | None,
     status: int,
     headers: tuple[tuple[str, str], ...],
+    *,
     credentialed: bool,
+    preflight: tuple[str | None, str | None] | None,
 ) -> str:
+    """The note, from the doctor's checks (`preflight`: its requested method and headers)."""
     credentials: Credentials = "include" if credentialed else "same-origin"
-    if preflight:
+    if preflight is not None:
         failure = judge_preflight(
             status,
             headers,
             origin=origin,
-            method=method,
-            request_headers=request_headers,
+            method=preflight[0] or "",
+            request_headers=preflight[1],
             credentials=credentials,
         )
     else:
