@@ -261,3 +261,71 @@ def test_the_seed_authorizer_problem_is_diagnosed_and_its_fix_works(tmp_path: Pa
     response = after.exchanges[-1].response
     assert response is not None
     assert response.status == 401  # the page can now read the refusal
+
+
+RESOURCES = """\
+resources:
+  Resources:
+    GatewayResponseDefault4XX:
+      Type: 'AWS::ApiGateway::GatewayResponse'
+      Properties:
+        ResponseType: DEFAULT_4XX
+        RestApiId:
+          Ref: 'ApiGatewayRestApi'
+        ResponseParameters:
+          gatewayresponse.header.X-Request-Id: "'x'"
+"""
+
+
+def test_fixes_go_into_the_resources_block_the_service_already_has(tmp_path: Path) -> None:
+    service = tmp_path / "defects"
+    shutil.copytree(DEFECTS, service)
+    config = service / "serverless.yml"
+    config.write_text(config.read_text() + RESOURCES)  # lines 67-76
+    with serve(service) as served:
+        refused = served.fetch("/profile")
+        crashed = served.fetch("/crash")
+    assert refused.cause == "authorizer-rejected"
+    assert refused.fix is not None
+    assert (
+        "the GatewayResponse GatewayResponseDefault4XX at serverless.yml:69 has no "
+        "Access-Control-Allow-Origin: add under its ResponseParameters:\n"
+        "gatewayresponse.header.Access-Control-Allow-Origin: \"'*'\""
+    ) in refused.fix.text
+    assert_fix_at(refused.fix, service, ("serverless.yml", 69))
+    assert crashed.cause == "gateway-error"
+    assert crashed.fix is not None
+    assert (
+        "add under resources.Resources at serverless.yml:68:\n    GatewayResponseDefault5XX:"
+        in (crashed.fix.text)
+    )
+    assert_fix_at(crashed.fix, service, ("serverless.yml", 68))
+
+
+def test_an_any_method_without_authorizer_answers_the_preflight_itself(tmp_path: Path) -> None:
+    service = tmp_path / "open-any"
+    service.mkdir()
+    shutil.copy(DEFECTS / "handler.py", service)
+    (service / "serverless.yml").write_text(
+        "service: open-any\n"
+        "provider:\n"
+        "  name: aws\n"
+        "  runtime: python3.11\n"
+        "functions:\n"
+        "  app:\n"
+        "    handler: handler.without_cors\n"
+        "    events:\n"
+        "      - http: ANY {proxy+}\n"
+    )
+    with serve(service) as served:
+        result = served.fetch("/things/1", method="PUT")
+    assert (result.browser_error, result.cause) == (
+        "PreflightMissingAllowOriginHeader",
+        "preflight-caught-by-route",  # the route's handler answered it
+    )
+    assert result.fix is not None
+    assert "The http event ANY /{proxy+} of function app at serverless.yml:9 has no OPTIONS" in (
+        result.fix.text
+    )
+    assert "its function answered it (200)" in result.fix.text
+    assert_fix_at(result.fix, service, ("serverless.yml", 9))

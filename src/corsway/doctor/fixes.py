@@ -1,6 +1,7 @@
 """The fix for each cause, in serverless.yml terms, without knowing the service (no I/O).
 
-Phase 2's `ServiceContext` places fixes on a serverless.yml line; these generic texts say
+With the service behind the URL, `causes_rest.py`/`causes_http.py` place fixes on a
+serverless.yml (or handler) line; without it, these generic texts say
 what to change and, where a block must be added, give the snippet.
 """
 
