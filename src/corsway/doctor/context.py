@@ -20,7 +20,7 @@ class CompiledServiceContext:
 
     def __init__(self, source: ServiceSource) -> None:
         self.source = source
-        self.problem: str | None = None  # why the service could not be read
+        self.problem: str | None = None  # why the service did not explain the cause
         self._facts: ServiceFacts | None = None
         self._fixes: dict[tuple[WireRequest | None, Failure], Fix | None] = {}
 
@@ -40,8 +40,11 @@ class CompiledServiceContext:
             try:
                 self.load()
             except CorswayError as error:
+                where = f"{error.location}: " if error.location else ""
+                self.problem = f"the service could not be read: {where}{error.message}"
+            except Exception as error:  # a bug in corsway: say so, keep the verdict
                 self.problem = (
-                    f"{error.location}: {error.message}" if error.location else str(error.message)
+                    f"corsway could not read the service ({type(error).__name__}: {error})"
                 )
         return self._facts
 
@@ -55,11 +58,13 @@ class CompiledServiceContext:
         from corsway.doctor.causes_rest import explain_rest
 
         kind = facts.api_kind(request.url)
-        if kind == "rest":
-            cause, fix = explain_rest(facts, diagnosis)
-        elif kind == "http":
-            cause, fix = explain_http(facts, diagnosis)
-        else:
+        explained = {"rest": explain_rest, "http": explain_http}.get(kind or "")
+        if explained is None:
+            return diagnosis
+        try:
+            cause, fix = explained(facts, diagnosis)
+        except Exception as error:  # a bug in corsway: the generic cause and fix, and why
+            self.problem = f"corsway could not place the fix ({type(error).__name__}: {error})"
             return diagnosis
         self._fixes[(request, diagnosis.failure)] = fix
         return with_cause(diagnosis, cause)

@@ -47,8 +47,8 @@ def render(result: CheckResult, console: Console) -> None:
         console.print(f"[dim]service: {escape(result.service)}[/]", soft_wrap=True)
     if result.service_problem:
         console.print(
-            f"[yellow]note:[/] the service could not be read ({escape(result.service_problem)}); "
-            "the cause comes from the answers alone",
+            f"[yellow]note:[/] {escape(result.service_problem)}; the cause comes from the answers "
+            "alone",
             soft_wrap=True,
         )
     failure = result.outcome.failure

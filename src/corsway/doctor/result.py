@@ -131,7 +131,7 @@ class CheckResult:
     exchanges: tuple[Exchange, ...]
     outcome: FetchOutcome = field(repr=False, compare=False)
     service: str | None = field(default=None, compare=False)  # the service the cause came from
-    service_problem: str | None = field(default=None, compare=False)  # why it could not be read
+    service_problem: str | None = field(default=None, compare=False)  # why it did not help
 
     @property
     def answered(self) -> bool:

@@ -49,6 +49,11 @@ def cors_note(
     if origin is None or (host is not None and origin[7:] == host and origin[:7] == "http://"):
         return ""
     preflight = method == "OPTIONS" and preflight_method is not None
+    if preflight:  # shared answers (a MOCK's, an HTTP API's own): known by identity
+        shared = (id(headers), origin, status, credentialed, preflight_method, request_headers)
+        hit = _SHARED.get(shared)
+        if hit is not None and hit[0] is headers:
+            return hit[1]
     key: list[object] = [
         origin,
         status,
@@ -56,9 +61,10 @@ def cors_note(
         preflight_method if preflight else None,
         request_headers if preflight else None,
     ]
+    redirect = 300 <= status < 400
     for name, value in headers:
-        if name[:15].lower() == "access-control-" or (
-            300 <= status < 400 and name.lower() == "location"
+        if (name[0] in "aA" and name[:15].lower() == "access-control-") or (
+            redirect and name.lower() == "location"
         ):
             key.append(name.lower())
             key.append(value)
@@ -74,9 +80,14 @@ def cors_note(
         if len(_NOTES) >= _NOTES_LIMIT:
             _NOTES.clear()
         _NOTES[frozen] = cached
+    if preflight:
+        if len(_SHARED) >= _NOTES_LIMIT:
+            _SHARED.clear()
+        _SHARED[shared] = (headers, cached)  # the reference keeps the id from being reused
     return cached
 
 
+_SHARED: dict[tuple[object, ...], tuple[Sequence[tuple[str, str]], str]] = {}
 _NOTES: dict[tuple[object, ...], str] = {}
 _NOTES_LIMIT = 4096  # bounded: origins and header values come from clients
 
