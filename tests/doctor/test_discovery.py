@@ -26,6 +26,7 @@ from corsway.gateway.discovery import (
     write_record,
 )
 from tests.doctor.httpapi_templates import HTTPAPI_DEFECTS, catchall, write_template
+from tests.doctor.matrix import Matrix
 from tests.doctor.test_serve_causes import DEFECTS
 from tests.gateway.serve_process import serving
 
@@ -188,3 +189,25 @@ def test_a_wrong_service_directory_is_a_clear_error(tmp_path: Path) -> None:
     )
     assert result.exit_code == 2
     assert "serverless.yml:" in result.stderr and "Traceback" not in result.output
+
+
+def test_a_discovered_service_that_cannot_be_read_leaves_a_note(
+    matrix: Matrix, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    run = tmp_path / "run"
+    monkeypatch.setenv(RUN_DIR_ENV, str(run))
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    (broken / "serverless.yml").write_text("service: x\nprovider: {name: aws}\nfunctions: [1\n")
+    base = matrix.script.bases["a"]
+    port = int(base.rsplit(":", 1)[1])
+    write_record(dataclasses.replace(record(port=port), service_dir=str(broken)), run)
+    result = CliRunner().invoke(
+        cli, ["check", f"{base}/preflight-403-no-cors/a", "--origin", ORIGIN, "-X", "PUT"]
+    )
+    matrix.script.take("preflight-403-no-cors")
+    assert result.exit_code == 1
+    assert "note: the service could not be read: serverless.yml:" in result.stdout
+    assert "the cause comes from the answers alone" in result.stdout
+    assert "cause: no-preflight-route" in result.stdout  # from the answers
+    assert "Traceback" not in result.output
