@@ -3,6 +3,7 @@ cause and a fix that works, and `allowed` where nothing is wrong."""
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -10,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from corsway.doctor import check
 from corsway.doctor.result import Fix
 from corsway.testing import ServedService, serve
 from tests.gateway.support import EXAMPLE_DIR, FIXTURES
@@ -329,3 +331,37 @@ def test_an_any_method_without_authorizer_answers_the_preflight_itself(tmp_path:
     )
     assert "its function answered it (200)" in result.fix.text
     assert_fix_at(result.fix, service, ("serverless.yml", 9))
+
+
+def test_a_deployed_url_is_read_with_any_stage_or_none(tmp_path: Path) -> None:
+    """--service against another server: `/prod/...` (another stage) and `/...` (a custom
+    domain without the stage) both reach the service's resources."""
+    from corsway.doctor.service import ServiceSource, load_facts
+
+    facts = load_facts(ServiceSource(DEFECTS))
+    for url in ("https://abc.execute-api.eu-west-1.amazonaws.com/prod/items",
+                "https://api.example.com/items"):  # fmt: skip
+        target = facts.rest_target(url)
+        assert target is not None and target.resource is not None, url
+        assert target.resource.path == "/items"
+        assert [e.method for e in target.events] == ["get", "put"]
+    served = load_facts(ServiceSource(DEFECTS, stage_prefix=True))
+    wrong = served.rest_target("http://127.0.0.1:3000/prod/items")
+    assert wrong is not None and (wrong.path, wrong.url_stage) == (None, "prod")
+
+
+def test_the_python_api_takes_the_service_directory(defects: ServedService) -> None:
+    result = check(
+        defects.url + "/orders",
+        origin=ORIGIN,
+        method="PUT",
+        service=DEFECTS / "serverless.yml",
+        local_network_permission=True,
+    )
+    assert (result.cause, result.service) == ("no-preflight-route", os.path.relpath(DEFECTS))
+    assert_fix_at(result.fix, DEFECTS, ("serverless.yml", 19))
+    assert result.as_json()["fix"] == {
+        "text": result.fix.text if result.fix else None,
+        "file": os.path.relpath(DEFECTS / "serverless.yml"),
+        "line": 19,
+    }

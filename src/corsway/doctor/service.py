@@ -267,6 +267,7 @@ class ServiceFacts:
         if api is None:
             return None
         raw = urlsplit(url).path or "/"
+        router = RestRouter(api.resources)
         path: str | None = raw
         url_stage = None
         if self.source.stage_prefix is not False:
@@ -276,11 +277,15 @@ class ServiceFacts:
             else:
                 first, _, rest = raw.lstrip("/").partition("/")
                 url_stage = first or None
-                # a deployed API (stage not known): any first segment may be its stage
-                path = ("/" + rest) if self.source.stage_prefix is None and first else None
+                path = None
+                if self.source.stage_prefix is None and first:
+                    # a deployed API: the first segment is another stage, or (a custom
+                    # domain) there is none; the reading that reaches a resource wins
+                    staged = "/" + rest
+                    path = raw if not _reaches(router, staged) and _reaches(router, raw) else staged
         resource = None
         if path is not None:
-            match = RestRouter(api.resources).match(path)
+            match = router.match(path)
             resource = match.resource if match is not None else None
         events: tuple[HttpEvent, ...] = ()
         if resource is not None and self.lint is not None:
@@ -306,6 +311,12 @@ class ServiceFacts:
                 caught = router.match("OPTIONS", path)
                 options = caught.route if caught is not None else None
         return HttpTarget(api, path, route, options)
+
+
+def _reaches(router: RestRouter, path: str) -> bool:
+    """Whether the path reaches a resource with methods (the root always exists)."""
+    match = router.match(path)
+    return match is not None and bool(match.resource.methods)
 
 
 def load_facts(source: ServiceSource) -> ServiceFacts:
