@@ -100,13 +100,17 @@ def service_context(
     `corsway serve` that answers the URL (read when a cause is needed)."""
     if service is not None and not isinstance(service, str | Path):
         return service
-    from corsway.doctor.context import CompiledServiceContext
-    from corsway.doctor.service import ServiceSource
     from corsway.gateway.discovery import server_for
 
     record = server_for(request.url.host, request.url.port) if discover else None
+    if service is None and record is None:
+        return None
+    from corsway.doctor.context import CompiledServiceContext
+    from corsway.doctor.service import ServiceSource
+
     if service is None:
-        return CompiledServiceContext(ServiceSource.of_server(record)) if record else None
+        assert record is not None
+        return CompiledServiceContext(ServiceSource.of_server(record))
     directory = Path(service).resolve()
     if directory.is_file():
         directory = directory.parent
