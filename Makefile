@@ -60,13 +60,11 @@ $(SEED_PYTHON)/lambda_decorators.py: $(SEED_PYTHON)/requirements.txt $(STAMP)
 	@touch $@
 
 # A service on http://127.0.0.1:3000/dev, as API Gateway would serve it (Ctrl-C stops);
-# SERVICE=examples/seed-node/middy (or any service directory) serves another one. A service's
-# template.json (packaged by the real framework) is served with --template, its jwks.json
-# verifies JWT authorizers' tokens (examples/http-api-service).
+# SERVICE=examples/http-api-service (or any service directory) serves another one; a service's
+# jwks.json verifies its JWT authorizers' token signatures.
 SERVICE ?= examples/products-service
 serve: $(STAMP) examples
 	$(BIN)/corsway serve $(SERVICE) --host 127.0.0.1 --port 3000 \
-		$(if $(wildcard $(SERVICE)/template.json),--template $(SERVICE)/template.json) \
 		$(if $(wildcard $(SERVICE)/jwks.json),--jwks $(SERVICE)/jwks.json)
 
 clean:

@@ -8,8 +8,7 @@ and possible; otherwise a small Python keep-alive client, which is slower and sa
 - bare uvicorn: an ASGI hello world with the same HTTP stack (the practical ceiling);
 - serverless-offline 13 (serverless 3) on the same service, when npm is available (installed
   into ~/.cache/corsway-bench, never into the repository);
-- HTTP APIs (`httpApi` events, served from the template Serverless v3.40 packages from the
-  same service: benchmarks/httpapi-template.json): the built-in preflight (from the
+- HTTP APIs (`httpApi` events, on a service like the REST one): the built-in preflight (from the
   CorsConfiguration) and a Python payload-2.0 GET, vs serverless-offline's `httpApi` GET;
 - a Node.js hello-world GET on corsway and on serverless-offline (when node is available): on a
   fresh server, 5 s of warm-up load then three back-to-back windows (10 s each), requests/s and
@@ -100,8 +99,6 @@ HTTP_HANDLER_PY = """\
 def hello(event, context):
     return {"statusCode": 200, "body": "Hello world!"}
 """
-# What Serverless v3.40 packages from HTTP_SERVICE_YML (without the plugins line).
-HTTP_TEMPLATE = REPO / "benchmarks" / "httpapi-template.json"
 BARE_APP = """\
 async def app(scope, receive, send):
     if scope["type"] != "http":
@@ -463,8 +460,7 @@ def main() -> int:
     (http_service / "handler.py").write_text(HTTP_HANDLER_PY)
     port = free_port()
     corsway_http = [python, "-c", "from corsway.cli import run; run()", "serve",
-                    str(http_service), "--template", str(HTTP_TEMPLATE),
-                    "--port", str(port)]  # fmt: skip
+                    str(http_service), "--port", str(port)]  # fmt: skip
     with started(corsway_http, port, REPO, work / "corsway-http.log", {"COLUMNS": "160"}):
         url = f"http://127.0.0.1:{port}/hello"
         results["http-preflight"] = measure(

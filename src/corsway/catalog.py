@@ -48,6 +48,7 @@ RULES: dict[str, Rule] = {
         Rule("CW100", "warning", "a value Serverless only warns about and deploys as written"),
         Rule("CW101", "warning", "a handler answers '*' on a route that allows credentials"),
         Rule("CW102", "warning", "a REST handler reads the Origin header in one spelling only"),
+        Rule("CW103", "warning", "an HTTP API route or origin AWS refuses or does not document"),
     )
 }
 

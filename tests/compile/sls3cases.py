@@ -30,8 +30,30 @@ _VERSION_ID = re.compile(r"LambdaVersion[A-Za-z0-9]+")
 _CODE_SHA = re.compile(r'"CodeSha256": "[^"]*"')
 
 
+# The 12 cases of the shared HTTP API oracle (../shared/sls3-httpapi), stored as httpapi-<name>.
+SHARED_HTTP_API_CASES = (
+    "aws-iam",
+    "catch-all",
+    "cors-object-full",
+    "cors-object-partial",
+    "cors-true",
+    "jwt-authorizer",
+    "lambda-authorizer",
+    "mixed-http-httpapi",
+    "no-cors-logs",
+    "path-params",
+    "payload-versions",
+    "resources-overrides",
+)
+
+
 def case_dir(name: str) -> Path:
     return CASES_DIR / name
+
+
+def http_api_case(name: str) -> Path:
+    """The folder of one of the shared HTTP API oracle cases (`cors-true`, ...)."""
+    return CASES_DIR / f"httpapi-{name}"
 
 
 def case_env(name: str) -> dict[str, str]:

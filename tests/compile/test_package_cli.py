@@ -93,9 +93,9 @@ BAD_INPUT = {
         "serverless.yml:7:12: error: malformed YAML: mapping values are not allowed",
     ),
     "wrong-type": (
-        "service: x\nprovider:\n  name: aws\n  timeout: soon\n",
-        "serverless.yml:4:12: error: provider.timeout: must be an integer from 1 to 900, not "
-        'string "soon"',
+        "service: x\nprovider:\n  name: aws\n  environment: soon\n",
+        "serverless.yml:4:16: error: provider.environment: must be a mapping of environment "
+        'variable names to values, not string "soon"',
     ),
     "wrong-type-in-event": (
         "service: x\nprovider:\n  name: aws\nfunctions:\n  a:\n    handler: h.main\n"

@@ -245,8 +245,8 @@ plugins:
         "serverless.yml:15:15: warning CW013 GET /twice is defined twice: both events become "
         "ApiGatewayMethodTwiceGet and Serverless merges them into one method (the later event's "
         "integration wins, merged key by key into the earlier one)",
-        "serverless.yml:10:9: warning: corsway compiles http events only; this schedule event of "
-        "function 'f' is left out of the template",
+        "serverless.yml:10:9: warning: corsway compiles http and httpApi events only; this "
+        "schedule event of function 'f' is left out of the template",
         "serverless.yml:16:1: warning: plugins are not run by corsway (serverless-offline); "
         "whatever they add to the template is missing",
     ]

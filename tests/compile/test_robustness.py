@@ -257,3 +257,120 @@ def test_any_variable_text_resolves_or_fails_cleanly(text: str) -> None:
             load_service(directory, env={"a": "1", "e": ""})
         except CorswayError as error:
             assert error.location is not None
+
+
+http_api_event = st.one_of(
+    st.sampled_from(["GET /x", "*", "get /a/{id}", "ANY /{proxy+}", "GET x", "OPTIONS /x/"]),
+    json_values,
+    st.fixed_dictionaries(
+        {},
+        optional={
+            "path": st.sampled_from(["/x", "*", "x", "/a/{proxy+}/b", ""]) | json_values,
+            "method": st.sampled_from(["get", "*", "ANY", "FETCH"]) | json_values,
+            "authorizer": json_values
+            | st.sampled_from(["jwt", "req", "aws_iam"])
+            | st.fixed_dictionaries(
+                {},
+                optional={
+                    "name": st.sampled_from(["jwt", "req", "x"]) | json_values,
+                    "id": json_values,
+                    "type": st.sampled_from(["jwt", "request", "aws_iam", "JWT"]) | json_values,
+                    "scopes": json_values,
+                },
+            ),
+        },
+    ),
+)
+http_api_settings = st.fixed_dictionaries(
+    {},
+    optional={
+        "id": json_values,
+        "name": json_values,
+        "payload": json_values | st.sampled_from(["1.0", "2.0"]),
+        "metrics": json_values,
+        "disableDefaultEndpoint": json_values,
+        "useProviderTags": json_values,
+        "cors": json_values
+        | st.fixed_dictionaries(
+            {},
+            optional={
+                "allowedOrigins": json_values,
+                "allowedHeaders": json_values,
+                "allowedMethods": json_values,
+                "allowCredentials": json_values,
+                "exposedResponseHeaders": json_values,
+                "maxAge": json_values,
+            },
+        ),
+        "authorizers": json_values
+        | st.fixed_dictionaries(
+            {},
+            optional={
+                "jwt": st.fixed_dictionaries(
+                    {},
+                    optional={
+                        "identitySource": json_values,
+                        "issuerUrl": json_values,
+                        "audience": json_values,
+                        "name": json_values,
+                    },
+                ),
+                "req": st.fixed_dictionaries(
+                    {"type": st.just("request")},
+                    optional={
+                        "functionName": st.sampled_from(["f", "missing"]) | json_values,
+                        "functionArn": json_values,
+                        "identitySource": json_values,
+                        "resultTtlInSeconds": json_values,
+                        "payloadVersion": json_values,
+                        "managedExternally": json_values,
+                        "enableSimpleResponses": json_values,
+                    },
+                ),
+            },
+        ),
+    },
+)
+http_api_services = st.fixed_dictionaries(
+    {
+        "service": st.just("fuzz"),
+        "provider": st.fixed_dictionaries(
+            {"name": st.just("aws")},
+            optional={
+                "httpApi": http_api_settings,
+                "logs": st.fixed_dictionaries({}, optional={"httpApi": json_values}),
+                "timeout": json_values,
+                "tags": json_values,
+            },
+        ),
+        "functions": st.dictionaries(
+            st.sampled_from(["f", "g"]),
+            st.fixed_dictionaries(
+                {"handler": st.just("h.main")},
+                optional={
+                    "events": st.lists(
+                        st.fixed_dictionaries({"httpApi": http_api_event}), max_size=3
+                    ),
+                    "httpApi": json_values,
+                    "timeout": json_values,
+                    "provisionedConcurrency": json_values,
+                    "snapStart": json_values,
+                    "description": json_values,
+                    "memorySize": json_values,
+                },
+            ),
+            min_size=1,
+        ),
+    },
+    optional={"resources": json_values},
+)
+
+
+@settings(
+    max_examples=400,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(http_api_services)
+def test_any_http_api_configuration_compiles_or_fails_cleanly(config: dict[str, Any]) -> None:
+    test_any_configuration_compiles_or_fails_cleanly.hypothesis.inner_test(config)  # type: ignore[attr-defined]

@@ -8,8 +8,7 @@ refuses, a token the authorizer calls Unauthorized), unparseable HTTP, heads ove
 10,240-byte limit, invalid percent-encoding, and stalled requests; and on the service's HTTP API
 (served at the root beside the REST API under /dev): payload 2.0 GETs, built-in preflights, a
 Lambda authorizer's allows, denials (403) and 401s, and unknown routes (404), CORS headers on
-every answer to the allowed origin. The service is served from the template Serverless v3.40
-packages from it (tests/fixtures/load_service/template.json). Every response's status
+every answer to the allowed origin. Every response's status
 and body must be exactly what that request gets from API Gateway; the server must stay up,
 print no traceback of its own, and keep its memory bounded. The peak RSS of the server and of its
 workers is printed. No timing is asserted beyond the overall bound.
@@ -390,7 +389,7 @@ def server(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], int, Path,
     with log.open("wb") as out, errors.open("wb") as err:
         process = subprocess.Popen(
             [sys.executable, "-c", "from corsway.cli import run; run()", "serve", str(SERVICE),
-             "--template", str(SERVICE / "template.json"), "--port", "0"],
+             "--port", "0"],
             stdout=out, stderr=err, stdin=subprocess.DEVNULL,
             env={**os.environ, "COLUMNS": "200"},
         )  # fmt: skip

@@ -43,9 +43,11 @@ def test_fixtures_are_the_shared_oracle_files() -> None:
 
 
 EXTERNAL_API_CASES = [c for c in CASES if c.startswith("provider-external-")]
+# httpapi-* cases compile HTTP APIs (AWS::ApiGatewayV2::*), which this REST model does not build
+REST_CASES = [c for c in CASES if c not in EXTERNAL_API_CASES and not c.startswith("httpapi-")]
 
 
-@pytest.mark.parametrize("case", [c for c in CASES if c not in EXTERNAL_API_CASES])
+@pytest.mark.parametrize("case", REST_CASES)
 def test_every_stored_template_builds(case: str) -> None:
     api = build(sls3_template(case))
     assert api.stage == "dev"

@@ -10,10 +10,8 @@ from typing import Any
 from click.testing import CliRunner, Result
 
 from corsway.cli.main import cli
-from corsway.lint import Finding, lint_loaded, lint_service
-from corsway.service import load_service
-
-HTTPAPI_CASES = Path(__file__).parent / "fixtures" / "httpapi"
+from corsway.lint import Finding, lint_service
+from tests.compile.sls3cases import http_api_case
 
 HEADER = """\
 service: lint-case
@@ -69,34 +67,23 @@ def where(found: list[Finding]) -> list[str]:
 
 
 def httpapi_findings(
-    case: str,
-    rule: str,
-    *,
-    yml: str | None = None,
-    template: dict[str, Any] | None = None,
-    directory: Path | None = None,
+    case: str, rule: str, *, yml: str | None = None, directory: Path | None = None
 ) -> list[Finding]:
-    """Lint an HTTP API oracle case (its serverless.yml, or `yml`, with the framework's
-    template, or `template`): the compiler does not emit AWS::ApiGatewayV2 yet."""
-    source = HTTPAPI_CASES / case
-    if yml is not None or directory is not None:
+    """Lint an HTTP API oracle case end to end (load, compile, lint): as written, or with its
+    serverless.yml replaced by `yml` in `directory` (a copy of the case's handler beside it)."""
+    source_dir = http_api_case(case)
+    if yml is not None:
         assert directory is not None
         if not (directory / "handler.js").exists():
-            (directory / "handler.js").write_text((source / "handler.js").read_text())
-        (directory / "serverless.yml").write_text(
-            yml if yml is not None else (source / "serverless.yml").read_text()
-        )
+            (directory / "handler.js").write_text((source_dir / "handler.js").read_text())
+        (directory / "serverless.yml").write_text(yml)
         source_dir = directory
-    else:
-        source_dir = source
-    service = load_service(source_dir, env={})
-    compiled = template if template is not None else expected_template(case)
-    return [f for f in lint_loaded(service, compiled) if f.rule == rule]
+    return [f for f in lint_service(source_dir).findings if f.rule == rule]
 
 
 def expected_template(case: str) -> dict[str, Any]:
     loaded: dict[str, Any] = json.loads(
-        (HTTPAPI_CASES / case / "expected-template.json").read_text()
+        (http_api_case(case) / "expected-template.json").read_text()
     )
     return loaded
 

@@ -25,6 +25,9 @@ EXAMPLES: dict[str, list[str]] = {
     "examples/seed-node/tldr": ["CW100 serverless.yml:7:12", "CW011 serverless.yml:16:11"],
     "examples/seed-node/middy": ["CW011 serverless.yml:17:11"],
     "examples/seed-node/credentials": ["CW011 serverless.yml:17:11"],
+    # The seed's custom-authorizer section as a service: its 401 has no CORS headers (CW003).
+    "examples/seed-authorizer": ["CW011 serverless.yml:21:11", "CW003 serverless.yml:23:13"],
+    "examples/http-api-service": [],
 }
 
 # The parity fixtures reproduce the framework's quirks on purpose; each finding names one.
@@ -95,6 +98,52 @@ FIXTURES: dict[str, list[str]] = {
         "CW013 serverless.yml:26:17",  # cors: off
         "CW001 serverless.yml:33:31",
     ],
+    # HTTP API cases: the shared oracle cases are correct (no finding) except where noted.
+    "httpapi-accepted-oddities": [
+        "CW100 serverless.yml:14:22",  # useProviderTags (deprecated)
+        "CW103 serverless.yml:18:11",  # https://*.example.com: undocumented wildcard
+        "CW009 serverless.yml:19:15",  # maxAge 100000: above the API's limit
+        "CW100 serverless.yml:31:14",  # functions.auth.httpApi: true
+        "CW100 serverless.yml:37:17",  # path 'users'
+        "CW100 serverless.yml:38:11",  # cors on an httpApi event
+        "CW006 serverless.yml:43:23",  # ANY /admin/{proxy+} with an authorizer takes preflights
+    ],
+    "httpapi-aliases": [],
+    "httpapi-aws-iam": [],
+    "httpapi-catch-all": [],
+    "httpapi-cors-object-full": ["CW103 serverless.yml:19:11"],  # https://*.example.org
+    "httpapi-cors-object-partial": [],
+    "httpapi-cors-true": [],
+    "httpapi-default-replaced": [
+        "CW100 serverless.yml:23:16",  # payload '3.0'
+        "CW013 serverless.yml:27:11",  # a second '*' route silently replaces the first
+    ],
+    "httpapi-external-api": [],
+    "httpapi-jwt-authorizer": [],
+    "httpapi-lambda-authorizer": [],
+    "httpapi-lenient-schema": [
+        "CW100 serverless.yml:10:15",  # memorySize '2048MB'
+        "CW100 serverless.yml:28:17",  # memorySize '1536MB'
+        "CW100 serverless.yml:29:14",  # timeout '10s'
+        "CW100 serverless.yml:41:13",  # authorizer.cache: unknown
+    ],
+    "httpapi-logs-extensions": ["CW100 serverless.yml:42:5"],  # a resource without Type
+    "httpapi-mixed-http-httpapi": [
+        "CW005 handler.js:4:8",  # the REST route's handler sets no Access-Control-Allow-Origin
+        "CW011 serverless.yml:24:11",
+    ],
+    "httpapi-no-cors-logs": [],
+    "httpapi-path-params": ["CW103 serverless.yml:21:18"],  # GET /trailing/
+    "httpapi-payload-versions": [],
+    "httpapi-request-authorizers": [],
+    "httpapi-resources-overrides": ["CW008 serverless.yml:48:16"],  # REST GatewayResponse
+    "httpapi-route-edges": [
+        "CW001 serverless.yml:13:25",  # credentials with '*'
+        "CW100 serverless.yml:19:15",  # maxAge -1
+        "CW103 serverless.yml:25:18",  # GET /reports/
+        "CW103 serverless.yml:26:18",  # greedy variable before the last segment
+    ],
+    "httpapi-timeouts-variables": [],
 }
 
 

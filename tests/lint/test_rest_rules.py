@@ -212,7 +212,7 @@ def test_cw008_gateway_response_without_a_rest_api(tmp_path: Path) -> None:
 """
     extra = GATEWAY_5XX.replace("Crash", "GatewayResponseDefault4XX")
     write_service(tmp_path, schedule, extra=extra)
-    assert where(findings(tmp_path, "CW008")) == ["serverless.yml:18:20"]
+    assert where(findings(tmp_path, "CW008")) == ["serverless.yml:18:26"]  # the Ref
     write_service(tmp_path, GET_ITEMS.format(cors="true"), extra=extra)
     assert findings(tmp_path, "CW008") == []
 

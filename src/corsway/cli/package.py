@@ -18,7 +18,8 @@ from corsway.errors import CorswayError
 @click.option(
     "--api-only",
     is_flag=True,
-    help="Print only AWS::ApiGateway::* and AWS::Lambda::Permission resources.",
+    help="Print only the API resources (AWS::ApiGateway::*, AWS::ApiGatewayV2::*) and the "
+    "Lambda permissions (AWS::Lambda::Permission), in template order.",
 )
 @click.option(
     "-o",

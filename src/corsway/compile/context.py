@@ -19,6 +19,9 @@ class CompileContext:
     service: Service
     template: dict[str, Any] = field(default_factory=dict)
     function_keys: dict[str, str] = field(default_factory=dict)  # Lambda logical id -> key
+    # function key -> (alias name, alias logical id) for functions invoked through an alias
+    # (provisioned concurrency, SnapStart): the framework's `functionObject.targetAlias`
+    aliases: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     @property
     def resources(self) -> dict[str, Any]:
@@ -47,6 +50,13 @@ class CompileContext:
     @property
     def service_name(self) -> str:
         return self.service.name
+
+    def lambda_target(self, function: str) -> dict[str, Any]:
+        """What API Gateway invokes: the function's ARN, or `<arn>:<alias>` when it has an alias
+        (the framework's `resolveLambdaTarget`)."""
+        arn = {"Fn::GetAtt": [naming.lambda_id(function), "Arn"]}
+        alias = self.aliases.get(function)
+        return {"Fn::Join": [":", [arn, alias[0]]]} if alias else arn
 
     def merge_resource(self, logical_id: str, resource: dict[str, Any]) -> None:
         """Add a resource the way the framework does: `_.merge` into Resources."""

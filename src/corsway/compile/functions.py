@@ -17,7 +17,7 @@ from corsway.compile import naming
 from corsway.compile.artifact import artifact_directory, artifact_hash, code_hash
 from corsway.compile.context import CompileContext
 from corsway.compile.core import custom_execution_role, deployment_bucket_settings, function_name
-from corsway.service.jsvalues import as_dict
+from corsway.service.jsvalues import as_dict, js_truthy
 
 DEFAULT_RUNTIME = "nodejs16.x"
 DEFAULT_MEMORY = 1024
@@ -25,8 +25,6 @@ DEFAULT_TIMEOUT = 6
 
 UNSUPPORTED_FUNCTION_PROPERTIES = {
     "image": "container-image functions",
-    "provisionedConcurrency": "provisioned concurrency (an alias the API would invoke)",
-    "snapStart": "SnapStart (an alias the API would invoke)",
     "url": "Lambda function URLs",
     "destinations": "asynchronous invocation destinations",
     "maximumEventAge": "asynchronous invocation settings",
@@ -291,12 +289,25 @@ def compile_functions(ctx: CompileContext) -> None:
             should_version = provider.get("versionFunctions")
             if should_version is None:
                 should_version = True
-        if should_version:
+        provisioned = js_truthy(function.get("provisionedConcurrency"))
+        snap_start = js_truthy(function.get("snapStart"))
+        if should_version or provisioned or snap_start:
             if sha is None:
                 if service_hash is None:
                     service_hash = code_hash(service.service_dir, service.config_path.name)
                 sha = service_hash
             versions.append((key, resource, sha))
+        if provisioned and snap_start:
+            raise ctx.error(
+                f'function "{key}" has both snapStart and provisionedConcurrency; Lambda does '
+                "not support provisioned concurrency on SnapStart functions: remove one",
+                (*path, "provisionedConcurrency"),
+                at_key=True,
+            )
+        if provisioned:
+            ctx.aliases[key] = (naming.PROVISIONED_ALIAS, naming.provisioned_alias_id(key))
+        elif snap_start:
+            ctx.aliases[key] = (naming.SNAPSTART_ALIAS, naming.snapstart_alias_id(key))
 
     for key, resource, sha in versions:
         properties = resource["Properties"]
@@ -313,6 +324,40 @@ def compile_functions(ctx: CompileContext) -> None:
             "Description": "Current Lambda function version",
             "Value": {"Ref": version_id},
         }
+        _compile_alias(ctx, key, resource, version_id)
+
+
+def _compile_alias(
+    ctx: CompileContext, key: str, resource: dict[str, Any], version_id: str
+) -> None:
+    """The alias API Gateway invokes (provisioned concurrency or SnapStart), after the version:
+    the version then keeps no DeletionPolicy unless the function is versioned anyway."""
+    alias = ctx.aliases.get(key)
+    if alias is None:
+        return
+    function = ctx.service.functions[key]
+    versioned = function.get("versionFunction")
+    if versioned is None:
+        versioned = ctx.provider.get("versionFunctions")
+    if not js_truthy(True if versioned is None else versioned):
+        ctx.resources[version_id].pop("DeletionPolicy", None)
+    name, logical_id = alias
+    properties: dict[str, Any] = {
+        "FunctionName": {"Ref": naming.lambda_id(key)},
+        "FunctionVersion": {"Fn::GetAtt": [version_id, "Version"]},
+        "Name": name,
+    }
+    if name == naming.PROVISIONED_ALIAS:
+        properties["ProvisionedConcurrencyConfig"] = {
+            "ProvisionedConcurrentExecutions": function["provisionedConcurrency"]
+        }
+    else:  # SnapStart: set on the function after its version id is computed
+        resource["Properties"]["SnapStart"] = {"ApplyOn": "PublishedVersions"}
+    ctx.resources[logical_id] = {
+        "Type": "AWS::Lambda::Alias",
+        "Properties": properties,
+        "DependsOn": naming.lambda_id(key),
+    }
 
 
 def _union_statement(role: dict[str, Any], statement: dict[str, Any]) -> None:

@@ -98,3 +98,43 @@ def validator_id(service: str) -> str:
 def authorizer_name_from_arn(arn: str) -> str:
     """`...:function:auth-service-dev-externalAuth` -> `externalAuth` (last `-` segment)."""
     return arn.rsplit(":", maxsplit=1)[-1].rsplit("-", maxsplit=1)[-1]
+
+
+# HTTP API (API Gateway v2)
+HTTP_API = "HttpApi"
+HTTP_API_STAGE = "HttpApiStage"
+HTTP_API_LOG_GROUP = "HttpApiLogGroup"
+
+
+def http_api_route_id(route_key: str) -> str:
+    """`HttpApiRoute<normalised "METHOD /path">`; the `'*'` route is `HttpApiRouteDefault`."""
+    return "HttpApiRouteDefault" if route_key == "*" else f"HttpApiRoute{normalize_path(route_key)}"
+
+
+def http_api_integration_id(function: str) -> str:
+    return f"HttpApiIntegration{normalized_name(function)}"
+
+
+def http_api_permission_id(function: str) -> str:
+    return f"{normalized_name(function)}LambdaPermissionHttpApi"
+
+
+def http_api_authorizer_id(name: str) -> str:
+    return f"HttpApiAuthorizer{normalized_name(name)}"
+
+
+def http_api_authorizer_permission_id(name: str) -> str:
+    return f"{normalized_name(name)}LambdaAuthorizerPermissionHttpApi"
+
+
+# Lambda aliases (provisioned concurrency, SnapStart)
+PROVISIONED_ALIAS = "provisioned"
+SNAPSTART_ALIAS = "snapstart"
+
+
+def provisioned_alias_id(function: str) -> str:
+    return f"{normalized_name(function)}ProvConcLambdaAlias"
+
+
+def snapstart_alias_id(function: str) -> str:
+    return f"{normalized_name(function)}SnapStartLambdaAlias"

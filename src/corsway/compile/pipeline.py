@@ -6,7 +6,7 @@ import math
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from corsway.compile.apigateway import compile_http_events
 from corsway.compile.context import CompileContext
@@ -19,7 +19,11 @@ from corsway.errors import Diagnostic
 from corsway.service import Service, load_service
 from corsway.service.jsvalues import js_ordered, js_truthy, normalize_number
 
-API_RESOURCE_PREFIX = "AWS::ApiGateway::"
+if TYPE_CHECKING:
+    from corsway.compile.httpapi import HttpApiConfig
+
+# What `--api-only` keeps: REST and HTTP API resources (and the Lambda permissions)
+API_RESOURCE_PREFIXES = ("AWS::ApiGateway::", "AWS::ApiGatewayV2::")
 
 
 @dataclass
@@ -35,12 +39,14 @@ class CompiledService:
     region: str = "us-east-1"
 
     def api_only(self) -> dict[str, Any]:
-        """`{"Resources": ...}` with only API Gateway resources and Lambda permissions."""
+        """`{"Resources": ...}` with only API Gateway (REST and HTTP API) resources and Lambda
+        permissions."""
         return api_subset(self.template)
 
 
 def api_subset(template: dict[str, Any]) -> dict[str, Any]:
-    """The API Gateway and Lambda::Permission resources, in template order."""
+    """The API Gateway (`AWS::ApiGateway::*`, `AWS::ApiGatewayV2::*`) and Lambda::Permission
+    resources, in template order."""
     return {
         "Resources": {
             logical_id: resource
@@ -48,7 +54,7 @@ def api_subset(template: dict[str, Any]) -> dict[str, Any]:
             if isinstance(resource, dict)
             and isinstance(resource.get("Type"), str)
             and (
-                resource["Type"].startswith(API_RESOURCE_PREFIX)
+                resource["Type"].startswith(API_RESOURCE_PREFIXES)
                 or resource["Type"] == "AWS::Lambda::Permission"
             )
         }
@@ -82,7 +88,8 @@ def compile_loaded(service: Service) -> CompiledService:
     compile_iam(ctx)
     compile_functions(ctx)
     events = compile_http_events(ctx)
-    warn_service_quirks(ctx, events)
+    http_api = _compile_http_api(ctx)
+    warn_service_quirks(ctx, events, http_api)
     add_export_names(ctx)
     merge_user_resources(ctx)
     template = finalize_template(ctx.template)
@@ -95,6 +102,25 @@ def compile_loaded(service: Service) -> CompiledService:
         stage=service.stage,
         region=service.region,
     )
+
+
+def _compile_http_api(ctx: CompileContext) -> HttpApiConfig | None:
+    """The HTTP API, for services that configure one (imported only then)."""
+    service = ctx.service
+    logs = ctx.provider.get("logs")
+    if (
+        "httpApi" not in ctx.provider
+        and not (isinstance(logs, dict) and "httpApi" in logs)
+        and not any(
+            isinstance(event, dict) and "httpApi" in event
+            for function in service.functions.values()
+            for event in function.get("events") or []
+        )
+    ):
+        return None
+    from corsway.compile.httpapi import compile_http_api
+
+    return compile_http_api(ctx)
 
 
 def finalize_template(template: dict[str, Any]) -> dict[str, Any]:

@@ -9,11 +9,20 @@ GatewayResponses, so the browser reports a CORS error instead of the real status
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from corsway.compile import naming
 from corsway.compile.apigateway.events import HttpEvent
 from corsway.compile.context import CompileContext
+from corsway.service.jsvalues import as_dict
+from corsway.service.sourcemap import Path
 
+if TYPE_CHECKING:
+    from corsway.compile.httpapi import HttpApiConfig
+
+# The framework version corsway reproduces (frameworkVersion ranges are checked against it).
+FRAMEWORK_VERSION = "3.40.0"
+_COMMON_V3_RANGES = frozenset([FRAMEWORK_VERSION, "3", "^3", "3.x", ">=3", "^3.0.0", ">=3.0.0"])
 # The refusals of an authorizer (401, 403) and of an API key check (403), each covered by a
 # GatewayResponse of these types, or by DEFAULT_4XX, that adds Access-Control-Allow-Origin.
 _AUTHORIZER_REFUSALS = frozenset(("UNAUTHORIZED", "ACCESS_DENIED"))
@@ -24,15 +33,23 @@ _CLOUDFORMATION_REFERENCE = re.compile(
 )
 
 
-def warn_service_quirks(ctx: CompileContext, events: list[HttpEvent]) -> None:
+COMPILED_EVENT_TYPES = ("http", "httpApi")
+
+
+def warn_service_quirks(
+    ctx: CompileContext, events: list[HttpEvent], http_api: HttpApiConfig | None
+) -> None:
+    """Service-wide warnings; `http_api` is None when the service has no HTTP API settings."""
     config = ctx.service.config
+    _warn_framework_version(ctx)
     for key, function in ctx.service.functions.items():
         for index, event in enumerate(function.get("events") or []):
             if isinstance(event, dict) and len(event) == 1:
                 kind = next(iter(event))
-                if kind != "http":
+                if kind not in COMPILED_EVENT_TYPES:
                     ctx.warn(
-                        f"corsway compiles http events only; this {kind} event of function "
+                        f"corsway compiles http and httpApi events only; this {kind} event of "
+                        f"function "
                         f"{key!r} is left out of the template",
                         ("functions", key, "events", index, kind),
                         at_key=True,
@@ -63,8 +80,32 @@ def warn_service_quirks(ctx: CompileContext, events: list[HttpEvent]) -> None:
             at_key=True,
         )
     _warn_gateway_responses(ctx, events)
+    _warn_rest_references(ctx, http_api)
     for section in ("provider", "functions", "resources"):
         _warn_literal_references(ctx, config.get(section), (section,))
+
+
+def _warn_framework_version(ctx: CompileContext) -> None:
+    """`frameworkVersion` is an npm range; Serverless v3.40 refuses a service it excludes."""
+    wanted = ctx.service.config.get("frameworkVersion")
+    if not isinstance(wanted, str) or wanted.strip() in _COMMON_V3_RANGES:
+        return
+    import semantic_version  # only here: it takes ~20 ms to import
+
+    try:
+        included = semantic_version.NpmSpec(wanted).match(
+            semantic_version.Version(FRAMEWORK_VERSION)
+        )
+    except ValueError:
+        included = False
+    if not included:
+        ctx.warn(
+            f"frameworkVersion {wanted!r} does not include {FRAMEWORK_VERSION}: Serverless "
+            f"v{FRAMEWORK_VERSION} refuses to package this service; corsway compiles it the way "
+            f"v{FRAMEWORK_VERSION} would, so what other versions add (e.g. v4's build:) is not "
+            "in the template",
+            ("frameworkVersion",),
+        )
 
 
 def _warn_literal_references(ctx: CompileContext, value: Any, path: tuple[str | int, ...]) -> None:
@@ -133,3 +174,66 @@ def _warn_gateway_responses(ctx: CompileContext, events: list[HttpEvent]) -> Non
         first.at("authorizer") if first.authorizer else first.at("private"),
         rule="CW003",
     )
+
+
+def _warn_rest_references(ctx: CompileContext, http_api: HttpApiConfig | None) -> None:
+    """User resources that reference the REST API a service without http events lacks."""
+    if naming.REST_API in ctx.resources:
+        return
+    resources = as_dict(ctx.service.config.get("resources"))
+    for logical_id, resource in as_dict(resources.get("Resources")).items():
+        base: Path = ("resources", "Resources", logical_id)
+        found = _find_reference(resource, base, naming.REST_API)
+        if found is None:
+            continue
+        is_response = as_dict(resource).get("Type") == "AWS::ApiGateway::GatewayResponse"
+        if http_api is not None and http_api.routes:
+            why = (
+                "this service has no http events, so it creates no REST API (its httpApi "
+                "events make an HTTP API, HttpApi)"
+            )
+        else:
+            why = "this service has no http events, so it creates no REST API"
+        advice = (
+            "GatewayResponses belong to REST APIs; HTTP APIs have none, and their own errors "
+            "carry the provider.httpApi.cors headers already: remove this resource"
+            if is_response and http_api is not None and http_api.routes
+            else "Reference an API the stack has, or remove the reference"
+        )
+        ctx.warn(
+            f"{logical_id} references {naming.REST_API}, but {why}: CloudFormation refuses the "
+            f"template (unresolved reference). {advice}",
+            found,
+            rule="CW008",
+        )
+
+
+def _find_reference(value: Any, path: Path, target: str) -> Path | None:
+    """The path of the first Ref/GetAtt/Sub/DependsOn naming `target` inside `value`."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            here = (*path, key)
+            if key == "Ref" and item == target:
+                return here
+            if key == "Fn::GetAtt" and (
+                (isinstance(item, list) and item[:1] == [target])
+                or (isinstance(item, str) and item.split(".")[0] == target)
+            ):
+                return here
+            if key == "DependsOn" and (
+                item == target or (isinstance(item, list) and target in item)
+            ):
+                return here
+            if key == "Fn::Sub":
+                text = item[0] if isinstance(item, list) and item else item
+                if isinstance(text, str) and re.search(rf"\$\{{{target}(\.[^}}]*)?\}}", text):
+                    return here
+            found = _find_reference(item, here, target)
+            if found is not None:
+                return found
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            found = _find_reference(item, (*path, index), target)
+            if found is not None:
+                return found
+    return None

@@ -120,6 +120,8 @@ def _compiler_findings(ctx: LintContext, diagnostics: list[Diagnostic]) -> Itera
         fix = None
         if diagnostic.rule == "CW003":
             fix = gateway_response_fix(ctx, "DEFAULT_4XX")
+        elif diagnostic.rule == "CW006":
+            fix = httpapi.catch_all_fix(ctx, diagnostic.location)
         elif diagnostic.rule == "CW013":
             if paths is None:
                 paths = _value_paths(ctx)

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from corsway.errors import SourceLocation
 from corsway.lint.context import LintContext
 from corsway.lint.edits import YamlEdits
 from corsway.lint.model import Finding, Fix
@@ -106,52 +107,18 @@ def _config_route(ctx: LintContext, key: str) -> ConfigRoute | None:
     return next((route for route in config_routes(ctx) if route.key == key), None)
 
 
-def credentials_with_star(ctx: LintContext) -> Iterator[Finding]:
-    """CW001 (HTTP API): AWS rejects AllowCredentials with the origin '*'."""
-    cors = _cors(ctx)
-    if cors and cors.get("AllowCredentials") is True and "*" in (cors.get("AllowOrigins") or []):
-        yield ctx.finding(
-            "CW001",
-            "provider.httpApi.cors allows credentials with the origin '*' (allowedOrigins "
-            "defaults to '*'): AWS refuses to deploy it (allow-credentials is not supported if "
-            "'allow-origin' is *), and browsers refuse '*' with credentials anyway; list the "
-            "allowed origins in allowedOrigins",
-            _cors_at(ctx, "allowCredentials"),
-        )
-
-
-def catch_all_with_authorizer(ctx: LintContext) -> Iterator[Finding]:
-    """CW006: an authorized `$default`/`ANY` route takes the preflights the API would answer."""
-    if _cors(ctx) is None:
-        return
-    routes = _routes(ctx)
-    open_options = {r.key for r in routes if r.authorization in _UNAUTHENTICATED}
-    for route in routes:
-        if route.authorization in _UNAUTHENTICATED:
+def catch_all_fix(ctx: LintContext, location: SourceLocation) -> Fix | None:
+    """The fix of the compiler's CW006 at `location` (an authorized `$default`/`ANY` route's
+    authorizer): add the unauthenticated OPTIONS route that takes its preflights."""
+    for written in config_routes(ctx):
+        if written.key != "$default" and not written.key.startswith("ANY "):
             continue
-        if route.key == "$default":
-            needed = "OPTIONS /{proxy+}"
-        elif route.key.startswith("ANY "):
-            needed = "OPTIONS " + route.key[4:]
-        else:
+        spots = [(*written.where, "authorizer"), written.where]
+        if not any(ctx.service.source_map.has(p) and ctx.at(p) == location for p in spots):
             continue
-        if needed in open_options:
-            continue
-        written = _config_route(ctx, route.key)
-        where: Path = (*written.where, "authorizer") if written else ("provider", "httpApi")
-        if written and not ctx.service.source_map.has(where):
-            where = written.where
-        shown = "$default" if route.key == "$default" else route.key
-        yield ctx.finding(
-            "CW006",
-            f"the route {shown} has an authorizer ({route.authorization}) and catches OPTIONS "
-            "requests, so API Gateway runs the authorizer on every preflight instead of "
-            "answering it from the cors configuration: preflights get 401/403 and the browser "
-            "blocks the request (Response to preflight request doesn't pass access control "
-            f"check); add an unauthenticated '{needed}' route",
-            where,
-            fix=_options_route_fix(ctx, written, needed),
-        )
+        needed = "OPTIONS /{proxy+}" if written.key == "$default" else "OPTIONS " + written.key[4:]
+        return _options_route_fix(ctx, written, needed)
+    return None
 
 
 def _options_route_fix(ctx: LintContext, written: ConfigRoute | None, needed: str) -> Fix | None:
@@ -220,20 +187,18 @@ def handler_response_headers(ctx: LintContext) -> Iterator[Finding]:
 
 
 def max_age(ctx: LintContext) -> Iterator[Finding]:
-    """CW009 (HTTP API): MaxAge above what browsers keep, or above the API's limit."""
+    """CW009 (HTTP API): MaxAge above what browsers keep (above the API's own limit, the
+    compiler's CW009 says AWS refuses the deploy)."""
     cors = _cors(ctx)
     age = cors.get("MaxAge") if cors else None
-    if not isinstance(age, int) or isinstance(age, bool) or age <= BROWSER_MAX_AGE_S:
+    if not isinstance(age, int) or isinstance(age, bool):
         return
-    limit = (
-        f"; above {HTTP_API_MAX_AGE_S}, the HTTP API limit, AWS refuses to deploy it"
-        if age > HTTP_API_MAX_AGE_S
-        else ""
-    )
+    if not BROWSER_MAX_AGE_S < age <= HTTP_API_MAX_AGE_S:
+        return
     yield ctx.finding(
         "CW009",
         f"maxAge {age}: Chromium keeps a preflight answer at most {BROWSER_MAX_AGE_S} s (2 "
-        f"hours) and Firefox at most 86400 s{limit}",
+        "hours) and Firefox at most 86400 s, so browsers preflight again sooner",
         _cors_at(ctx, "maxAge"),
     )
 
@@ -293,9 +258,10 @@ def unmatchable_origins(ctx: LintContext) -> Iterator[Finding]:
                     yield finding
 
 
+# CW001 (credentials with '*'), CW006 (an authorized route catching preflights) and CW008 come
+# from the compiler (compile/httpapi/checks.py, compile/quirks.py): printed by `package` and
+# `serve` too, and taken into lint's findings by `engine._compiler_findings`.
 RULES = (
-    credentials_with_star,
-    catch_all_with_authorizer,
     handler_cors_headers,
     handler_response_headers,
     max_age,

@@ -128,27 +128,6 @@ def handler_response_headers(ctx: LintContext) -> Iterator[Finding]:
             )
 
 
-def gateway_response_for_missing_api(ctx: LintContext) -> Iterator[Finding]:
-    """CW008: a REST GatewayResponse in a service that has no REST API."""
-    if ctx.events or "ApiGatewayRestApi" in (ctx.template.get("Resources") or {}):
-        return
-    if ctx.service.provider.get("apiGateway", {}).get("restApiId"):
-        return
-    for logical_id, properties in ctx.resources("AWS::ApiGateway::GatewayResponse"):
-        if properties.get("RestApiId") != {"Ref": "ApiGatewayRestApi"}:
-            continue
-        where = ctx.user_resource_path(logical_id)
-        path: Path = (*where, "Properties", "RestApiId") if where else ("resources",)
-        yield ctx.finding(
-            "CW008",
-            f"{logical_id} is a REST API gateway response (Ref: ApiGatewayRestApi), but the "
-            "service has no http events, so there is no ApiGatewayRestApi and CloudFormation "
-            "rejects the stack; HTTP APIs (httpApi) have no gateway responses: their cors "
-            "configuration already adds the CORS headers to error responses. Remove it",
-            path,
-        )
-
-
 def preflight_max_age(ctx: LintContext) -> Iterator[Finding]:
     """CW009 (REST): a cors maxAge longer than browsers keep a preflight."""
     for event in ctx.events:
@@ -285,7 +264,6 @@ RULES = (
     mixed_cors_on_a_path,
     handlers_without_cors_headers,
     handler_response_headers,
-    gateway_response_for_missing_api,
     preflight_max_age,
     wildcard_headers,
     proxy_errors_without_cors,

@@ -11,6 +11,8 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
+from corsway.service.varsyntax import _js_number
+
 _MAX_ARRAY_INDEX = 2**32 - 2
 
 
@@ -100,7 +102,24 @@ def js_truthy(value: Any) -> bool:
         return value != 0 and not (isinstance(value, float) and math.isnan(value))
     if isinstance(value, str):
         return value != ""
-    return True
+    if isinstance(value, Mapping | list):
+        return True
+    return bool(value)  # other objects; `undefined` (compile.jsmerge.UNDEFINED) is falsy
+
+
+def js_to_number(value: Any) -> float:
+    """`Number(value)` (NaN as `math.nan`) for a value that is present (`undefined` is NaN)."""
+    if value is None:
+        return 0.0
+    if isinstance(value, bool):
+        return 1.0 if value else 0.0
+    if isinstance(value, int | float):
+        return float(value)
+    text = js_string(value) if isinstance(value, str | list) else None
+    if text is None or "_" in text or text.strip().lower().lstrip("+-") in ("nan", "inf"):
+        return math.nan
+    number = _js_number(text)
+    return math.nan if number is None else float(number)
 
 
 def normalize_number(value: float) -> int | float:

@@ -199,7 +199,13 @@ class Num(Rule):
         ok, value = coerce(value, self.json_type())
         bounds = _bounds(self.minimum, self.maximum)
         if not ok:
-            report(Issue(path, f"must be {self.label}{bounds}, not {_shown(value)}", "type"))
+            unit = _WITH_UNIT.match(value) if isinstance(value, str) else None
+            hint = (
+                f" (CloudFormation refuses it at deploy: write {unit.group(1)}, without the unit)"
+                if unit
+                else ""
+            )
+            report(Issue(path, f"must be {self.label}{bounds}, not {_shown(value)}{hint}", "type"))
             return value
         if (self.minimum is not None and value < self.minimum) or (
             self.maximum is not None and value > self.maximum
@@ -209,6 +215,9 @@ class Num(Rule):
             allowed = ", ".join(str(item) for item in self.enum)
             report(Issue(path, f"{value} is not one of the allowed values [{allowed}]", "enum"))
         return value
+
+
+_WITH_UNIT = re.compile(r"^\s*(\d+)\s*[A-Za-z]+\s*$")  # e.g. '1536MB', '10s'
 
 
 def _bounds(minimum: float | None, maximum: float | None) -> str:
@@ -405,6 +414,30 @@ class AnyOf(Rule):
                 return value
         report(Issue(path, f"must be {self.label}, not {_shown(value)}", "type"))
         return value
+
+
+# Issue kinds that stop a compile (see the module docstring); `Lenient` turns them into warnings.
+STRICT_KINDS = frozenset(["type", "required", "range", "pattern"])
+
+
+class Lenient(Rule):
+    """`rule`, but every problem it finds only warns (kind `enum`): for values the framework
+    validates, warns about and then compiles as written (e.g. `memorySize: '1536MB'`)."""
+
+    def __init__(self, rule: Rule) -> None:
+        self.rule = rule
+        self.label = rule.label
+
+    def json_type(self) -> str | None:
+        return self.rule.json_type()
+
+    def check(self, value: Any, path: Path, report: Report) -> Any:
+        def relay(issue: Issue) -> None:
+            if issue.kind in STRICT_KINDS:
+                issue = Issue(issue.path, issue.message, "enum", issue.at_key)
+            report(issue)
+
+        return self.rule.check(value, path, relay)
 
 
 class Custom(Rule):

@@ -26,6 +26,7 @@ _ISSUE_TAILS = {
     "enum": "Serverless v3.40 only warns and compiles the value as written",
     "unknown": "Serverless v3.40 only warns and ignores it",
     "yaml11": "",
+    "warning": "",  # a schema warning whose message says it all
 }
 
 

@@ -21,10 +21,10 @@ from corsway.gateway.accesslog import Console
 from corsway.gateway.httpapi.jwks import JwksConfig
 from corsway.gateway.loader import read_apis
 from corsway.gateway.server import GatewayServer
+from tests.compile.sls3cases import http_api_case
 from tests.gateway.support import FIXTURES
 
 SERVICE_DIR = FIXTURES / "httpapi_service"
-SHARED_CASES = FIXTURES / "sls3-httpapi"
 DEFAULT_HEADERS = [
     "Content-Type",
     "X-Amz-Date",
@@ -39,7 +39,7 @@ DEFAULT_HEADERS = [
 def shared_template(case: str) -> dict[str, Any]:
     """What Serverless v3.40 compiled from a shared httpApi case."""
     loaded: dict[str, Any] = json.loads(
-        (SHARED_CASES / case / "expected-template.json").read_text()
+        (http_api_case(case) / "expected-template.json").read_text()
     )
     return loaded
 

@@ -1,5 +1,5 @@
-"""examples/http-api-service: its committed template (packaged by Serverless v3.40) served with
-its JWKS, tokens minted by its script, CORS from its configuration."""
+"""examples/http-api-service: compiled by corsway (as `make serve` does) and served with its
+JWKS, tokens minted by its script, CORS from its configuration."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from corsway.compile import compile_service
 from corsway.gateway.httpapi.jwks import jwks_config
 from tests.gateway.httpapi.support import Served, serving
 from tests.gateway.support import FIXTURES
@@ -30,7 +31,7 @@ def mint(*args: str) -> str:
 
 @pytest.fixture(scope="module")
 def example() -> Iterator[Served]:
-    template = json.loads((EXAMPLE / "template.json").read_text())
+    template = compile_service(EXAMPLE).template
     with serving(template, EXAMPLE, jwks=jwks_config([str(EXAMPLE / "jwks.json")])) as served:
         yield served
 
@@ -86,8 +87,8 @@ def test_protected_routes_with_minted_tokens(example: Served) -> None:
     assert "the token has expired" in response.headers["www-authenticate"]
 
 
-def test_the_template_is_the_framework_output_for_this_serverless_yml() -> None:
-    template = json.loads((EXAMPLE / "template.json").read_text())
+def test_the_compiled_template_holds_the_cors_and_jwt_configuration() -> None:
+    template = compile_service(EXAMPLE).template
     api = template["Resources"]["HttpApi"]["Properties"]
     assert api["CorsConfiguration"]["AllowOrigins"] == [ORIGIN, "http://127.0.0.1:5173"]
     jwt = template["Resources"]["HttpApiAuthorizerLocalJwt"]["Properties"]["JwtConfiguration"]

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from corsway.gateway.loader import LoadedService, check_functions, load_template_file
-from tests.gateway.httpapi.support import SHARED_CASES
+from tests.compile.sls3cases import http_api_case
 from tests.gateway.test_reload import serve
 
 pytestmark = pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
@@ -18,7 +18,7 @@ pytestmark = pytest.mark.skipif(shutil.which("node") is None, reason="node is no
 
 def test_node_handler_and_template_edits_reload(tmp_path: Path) -> None:
     service = tmp_path / "service"
-    shutil.copytree(SHARED_CASES / "cors-true", service)
+    shutil.copytree(http_api_case("cors-true"), service)
     template_path = service / "expected-template.json"
 
     def load() -> tuple[LoadedService, list[str]]:

@@ -14,10 +14,10 @@ import pytest
 
 from corsway.errors import CorswayError
 from corsway.gateway.loader import read_apis
+from tests.compile.sls3cases import http_api_case
 from tests.gateway.httpapi.jwt_support import new_key, write_jwks
 from tests.gateway.httpapi.support import (
     SERVICE_DIR,
-    SHARED_CASES,
     HttpTemplate,
     shared_template,
 )
@@ -38,7 +38,7 @@ def read(template: dict[str, Any]) -> tuple[Any, ...]:
 
 
 def test_mixed_service_banner_marks_each_route_and_prints_both_urls() -> None:
-    case = SHARED_CASES / "mixed-http-httpapi"
+    case = http_api_case("mixed-http-httpapi")
     process, banner = start_serve(
         str(case), "--template", str(case / "expected-template.json"), "--port", "0"
     )
@@ -85,7 +85,7 @@ def test_paths_both_apis_could_claim_are_warned_about() -> None:
 
 
 def test_no_stage_prefix_with_both_apis_is_an_error() -> None:
-    case = SHARED_CASES / "mixed-http-httpapi"
+    case = http_api_case("mixed-http-httpapi")
     result = run_serve(
         str(case), "--template", str(case / "expected-template.json"), "--no-stage-prefix"
     )
@@ -93,7 +93,7 @@ def test_no_stage_prefix_with_both_apis_is_an_error() -> None:
 
 
 def test_banner_of_an_http_api(tmp_path: Path) -> None:
-    case = SHARED_CASES / "jwt-authorizer"
+    case = http_api_case("jwt-authorizer")
     jwks = write_jwks(tmp_path / "jwks.json", new_key("k"))
     process, banner = start_serve(
         str(case), "--template", str(case / "expected-template.json"), "--port", "0",
@@ -112,7 +112,7 @@ def test_banner_of_an_http_api(tmp_path: Path) -> None:
 
 
 def test_bad_jwks_option_is_a_clean_error(tmp_path: Path) -> None:
-    case = SHARED_CASES / "jwt-authorizer"
+    case = http_api_case("jwt-authorizer")
     result = run_serve(
         str(case), "--template", str(case / "expected-template.json"),
         "--jwks", str(tmp_path / "none.json"),

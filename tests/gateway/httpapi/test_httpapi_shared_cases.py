@@ -10,8 +10,9 @@ from typing import Any
 
 import pytest
 
+from tests.compile.sls3cases import SHARED_HTTP_API_CASES, http_api_case
 from tests.gateway.httpapi.jwt_support import new_key
-from tests.gateway.httpapi.support import SHARED_CASES, Served, serving, shared_template
+from tests.gateway.httpapi.support import Served, serving, shared_template
 
 pytestmark = pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
 
@@ -157,7 +158,7 @@ CASES: dict[str, list[Case]] = {
 
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_shared_case(case: str) -> None:
-    with serving(shared_template(case), SHARED_CASES / case) as served:
+    with serving(shared_template(case), http_api_case(case)) as served:
         for item in CASES[case]:
             check(served, item)
 
@@ -184,4 +185,4 @@ def check(served: Served, item: Case) -> None:
 
 
 def test_every_shared_case_is_covered() -> None:
-    assert sorted(CASES) == sorted(p.name for p in SHARED_CASES.iterdir() if p.is_dir())
+    assert sorted(CASES) == sorted(SHARED_HTTP_API_CASES)

@@ -358,7 +358,10 @@ def _authorizer(ctx: CompileContext, event: HttpEvent, authorizer: Any) -> dict[
                 where if isinstance(authorizer, str) else (*where, "name"),
             )
         result["functionName"] = function_name
-        result["arn"] = {"Fn::GetAtt": [naming.lambda_id(function_name), "Arn"]}
+        result["arn"] = ctx.lambda_target(function_name)
+        alias = ctx.aliases.get(function_name)
+        if alias:
+            result["logicalId"] = alias[1]
     kind = result["type"]
     if not result["identitySource"] and not (
         isinstance(kind, str) and kind.upper() == "REQUEST" and result["resultTtlInSeconds"] == 0

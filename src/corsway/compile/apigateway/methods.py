@@ -75,10 +75,13 @@ def compile_methods(
             "DependsOn": [naming.permission_id(event.function)],
         }
         lambda_logical_id = naming.lambda_id(event.function)
+        alias = ctx.aliases.get(event.function)
+        if alias:
+            template["DependsOn"].append(alias[1])
         merge(
             template,
             _authorization(event),
-            _integration(event, lambda_logical_id),
+            _integration(event, lambda_logical_id, alias[0] if alias else None),
             _method_responses(event),
         )
         _apply_claims(event, template)
@@ -149,12 +152,15 @@ def _authorization(event: HttpEvent) -> dict[str, Any]:
     return {"Properties": {"AuthorizationType": "NONE"}}
 
 
-def _integration(event: HttpEvent, lambda_logical_id: str) -> dict[str, Any]:
+def _integration(event: HttpEvent, lambda_logical_id: str, alias: str | None) -> dict[str, Any]:
     kind = event.integration
     request = event.request if isinstance(event.request, dict) else None
     integration: dict[str, Any] = {"IntegrationHttpMethod": "POST", "Type": kind}
     if kind in ("AWS", "AWS_PROXY"):
-        integration["Uri"] = lambda_uri({"Fn::GetAtt": [lambda_logical_id, "Arn"]})
+        uri = lambda_uri({"Fn::GetAtt": [lambda_logical_id, "Arn"]})
+        if alias:  # `<arn>:<alias>` inside the Join, not a nested Join
+            uri["Fn::Join"][1][-1:-1] = [":", alias]
+        integration["Uri"] = uri
     elif kind in ("HTTP", "HTTP_PROXY"):
         method = (request.get("method") if request else None) or event.method
         integration["Uri"] = request.get("uri") if request else UNDEFINED

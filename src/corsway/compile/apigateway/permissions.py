@@ -33,15 +33,18 @@ def _source_arn(ctx: CompileContext) -> dict[str, Any]:
 def compile_permissions(ctx: CompileContext, events: list[HttpEvent]) -> None:
     resources = ctx.resources
     for event in events:
+        alias = ctx.aliases.get(event.function)
         resources[naming.permission_id(event.function)] = {
             "Type": "AWS::Lambda::Permission",
             "Properties": {
-                "FunctionName": {"Fn::GetAtt": [naming.lambda_id(event.function), "Arn"]},
+                "FunctionName": ctx.lambda_target(event.function),
                 "Action": "lambda:InvokeFunction",
                 "Principal": "apigateway.amazonaws.com",
                 "SourceArn": _source_arn(ctx),
             },
         }
+        if alias:
+            resources[naming.permission_id(event.function)]["DependsOn"] = alias[1]
         authorizer = event.authorizer
         if not authorizer or not authorizer.get("arn"):
             continue

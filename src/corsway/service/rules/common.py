@@ -14,6 +14,7 @@ from corsway.service.schema import (
     Const,
     Custom,
     Issue,
+    Lenient,
     Num,
     Obj,
     Report,
@@ -89,27 +90,54 @@ ARN = AnyOf(
 )
 
 ENVIRONMENT = Obj(
-    extra=AnyOf(Const(""), CF_INSTRUCTION, CF_IF, CF_SELECT, label="a string"),
+    extra=Lenient(AnyOf(Const(""), CF_INSTRUCTION, CF_IF, CF_SELECT, label="a string")),
     extra_pattern=r"^[A-Za-z_][a-zA-Z0-9_]*$",
     label="a mapping of environment variable names to values",
     unknown_hint="environment variable names must match [A-Za-z_][a-zA-Z0-9_]*",
 )
-TIMEOUT = Num(minimum=1, maximum=900)
-MEMORY = Num(minimum=128, maximum=10240)
-RUNTIME = Str(enum=RUNTIMES)
-TAGS = Obj(extra=Str(max_length=256), label="a mapping of tag names to values")
-ROLE = AnyOf(
-    Str(min_length=1),
-    cf_named("Fn::Sub"),
-    cf_named("Fn::ImportValue"),
-    cf_named("Fn::GetAtt"),
-    label="a role name, ARN or CloudFormation function",
+# Values the compiler copies into the template as written: like the framework, corsway only
+# warns when they break the schema (`memorySize: '1536MB'` packages; AWS refuses it at deploy).
+TIMEOUT = Lenient(Num(minimum=1, maximum=900))
+MEMORY = Lenient(Num(minimum=128, maximum=10240))
+RUNTIME = Lenient(Str(enum=RUNTIMES))
+TAGS = Obj(extra=Lenient(Str(max_length=256)), label="a mapping of tag names to values")
+ROLE = Lenient(
+    AnyOf(
+        Str(min_length=1),
+        cf_named("Fn::Sub"),
+        cf_named("Fn::ImportValue"),
+        cf_named("Fn::GetAtt"),
+        label="a role name, ARN or CloudFormation function",
+    )
 )
-LOG_RETENTION = Num(
-    integer=False,
-    enum=(
-        *(1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1827, 2192, 2557),
-        *(2922, 3288, 3653),
-    ),
+LOG_RETENTION = Lenient(
+    Num(
+        integer=False,
+        enum=(
+            *(1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1827, 2192, 2557),
+            *(2922, 3288, 3653),
+        ),
+    )
 )
-ARCHITECTURE = Str(enum=("arm64", "x86_64"))
+ARCHITECTURE = Lenient(Str(enum=("arm64", "x86_64")))
+LENIENT_ARN = Lenient(ARN)
+
+
+def _description(value: Any, path: Path, report: Report) -> Any:
+    """A string of at most 256 characters; a CloudFormation function (e.g. Fn::Sub) is what
+    the framework warns about and packages, and CloudFormation resolves at deploy."""
+    if isinstance(value, dict) and len(value) == 1 and next(iter(value)) in CFN_FUNCTION_KEYS:
+        report(
+            Issue(
+                path,
+                f"Serverless v3.40's schema wants a string here, so it warns (must be string), "
+                f"but it compiles this {next(iter(value))} as written and CloudFormation "
+                "resolves it at deploy",
+                "warning",
+            )
+        )
+        return value
+    return Lenient(Str(max_length=256)).check(value, path, report)
+
+
+DESCRIPTION = Custom(_description, "a description")

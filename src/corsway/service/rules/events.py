@@ -8,11 +8,12 @@ from __future__ import annotations
 from typing import Any
 
 from corsway.service.rules.http_event import HTTP_EVENT
+from corsway.service.rules.httpapi_event import HTTP_API_EVENT
 from corsway.service.schema import Arr, Custom, Issue, Report, Rule
 from corsway.service.sourcemap import Path
 
 # The rule of each event type corsway compiles, by the event's key.
-EVENT_TYPES: dict[str, Rule] = {"http": HTTP_EVENT}
+EVENT_TYPES: dict[str, Rule] = {"http": HTTP_EVENT, "httpApi": HTTP_API_EVENT}
 
 
 def _event(value: Any, path: Path, report: Report) -> Any:

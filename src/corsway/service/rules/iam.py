@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from corsway.service.rules.common import ANY, ARN, CF_IF, cf_named
-from corsway.service.schema import AnyOf, Arr, Const, Obj, Rule, Str
+from corsway.service.rules.common import ANY, ARN, CF_IF, LENIENT_ARN, cf_named
+from corsway.service.schema import AnyOf, Arr, Const, Lenient, Obj, Rule, Str
 
 IAM_ACTION = Arr(Str())
 PRINCIPAL = AnyOf(
@@ -36,20 +36,24 @@ EXECUTE_API_ARN = Str(
 
 
 def _statements(resource: Rule) -> Arr:
+    """Statements go into the template as written, so a statement that breaks the schema only
+    warns (as in the framework)."""
     return Arr(
-        Obj(
-            {
-                "Sid": Str(),
-                "Effect": Str(enum=("Allow", "Deny")),
-                "Action": IAM_ACTION,
-                "NotAction": IAM_ACTION,
-                "Principal": PRINCIPAL,
-                "NotPrincipal": PRINCIPAL,
-                "Resource": resource,
-                "NotResource": resource,
-                "Condition": Obj(extra=ANY),
-            },
-            label="a policy statement",
+        Lenient(
+            Obj(
+                {
+                    "Sid": Str(),
+                    "Effect": Str(enum=("Allow", "Deny")),
+                    "Action": IAM_ACTION,
+                    "NotAction": IAM_ACTION,
+                    "Principal": PRINCIPAL,
+                    "NotPrincipal": PRINCIPAL,
+                    "Resource": resource,
+                    "NotResource": resource,
+                    "Condition": Obj(extra=ANY),
+                },
+                label="a policy statement",
+            )
         ),
         label="a list of policy statements",
     )
@@ -80,25 +84,29 @@ IAM = Obj(
             ),
             Obj(
                 {
-                    "name": Str(
-                        pattern=r"^[A-Za-z0-9/_+=,.@-]{1,64}$",
-                        pattern_text="a role name",
-                        pattern_kind="enum",
+                    "name": Lenient(
+                        Str(
+                            pattern=r"^[A-Za-z0-9/_+=,.@-]{1,64}$",
+                            pattern_text="a role name",
+                            pattern_kind="enum",
+                        )
                     ),
-                    "path": Str(
-                        pattern=r"(^\/$)|(^\/[!-\x7f]+\/$)",
-                        pattern_text="a role path (/.../)",
-                        pattern_kind="enum",
+                    "path": Lenient(
+                        Str(
+                            pattern=r"(^\/$)|(^\/[!-\x7f]+\/$)",
+                            pattern_text="a role path (/.../)",
+                            pattern_kind="enum",
+                        )
                     ),
-                    "managedPolicies": Arr(ARN),
+                    "managedPolicies": Arr(LENIENT_ARN),
                     "statements": IAM_STATEMENTS,
-                    "permissionBoundary": ARN,
-                    "permissionsBoundary": ARN,
-                    "tags": Obj(extra=Str(max_length=256)),
+                    "permissionBoundary": LENIENT_ARN,
+                    "permissionsBoundary": LENIENT_ARN,
+                    "tags": Obj(extra=Lenient(Str(max_length=256))),
                 }
             ),
             label="a role reference or a role definition",
         ),
-        "deploymentRole": ARN,
+        "deploymentRole": LENIENT_ARN,
     }
 )

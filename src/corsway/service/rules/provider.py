@@ -1,17 +1,14 @@
-"""`provider`: the service-wide settings (region, stage, IAM, `apiGateway` for the REST API).
-
-`provider.httpApi` (HTTP API settings) is recognized only, for now; its rule belongs here, next
-to `API_GATEWAY`.
-"""
+"""`provider`: the service-wide settings (region, stage, IAM, `apiGateway` for the REST API,
+`httpApi` for the HTTP API, `logs`)."""
 
 from __future__ import annotations
 
 from corsway.service.rules.common import (
     ANY,
     ARCHITECTURE,
-    ARN,
     CF_INSTRUCTION,
     ENVIRONMENT,
+    LENIENT_ARN,
     LOG_RETENTION,
     MEMORY,
     ROLE,
@@ -19,8 +16,9 @@ from corsway.service.rules.common import (
     TAGS,
     TIMEOUT,
 )
+from corsway.service.rules.httpapi_event import LOGS_HTTP_API, PROVIDER_HTTP_API
 from corsway.service.rules.iam import IAM, IAM_STATEMENTS, RESOURCE_POLICY_STATEMENTS
-from corsway.service.schema import AnyOf, Arr, Bool, Num, Obj, Str
+from corsway.service.schema import AnyOf, Arr, Bool, Lenient, Num, Obj, Str
 
 REGIONS = [
     "us-east-1",
@@ -64,22 +62,24 @@ USAGE_LIMITS = Obj(
     {
         "quota": Obj(
             {
-                "limit": Num(minimum=0),
-                "offset": Num(minimum=0),
-                "period": Str(enum=("DAY", "WEEK", "MONTH")),
+                "limit": Lenient(Num(minimum=0)),
+                "offset": Lenient(Num(minimum=0)),
+                "period": Lenient(Str(enum=("DAY", "WEEK", "MONTH"))),
             }
         ),
-        "throttle": Obj({"burstLimit": Num(minimum=0), "rateLimit": Num(minimum=0)}),
+        "throttle": Obj(
+            {"burstLimit": Lenient(Num(minimum=0)), "rateLimit": Lenient(Num(minimum=0))}
+        ),
     }
 )
 
 API_KEY_PROPERTIES = Obj(
     {
         "name": Str(),
-        "value": Str(),
-        "description": Str(),
-        "customerId": Str(),
-        "enabled": Bool(),
+        "value": Lenient(Str()),
+        "description": Lenient(Str()),
+        "customerId": Lenient(Str()),
+        "enabled": Lenient(Bool()),
     }
 )
 
@@ -90,26 +90,27 @@ API_GATEWAY = Obj(
         ),
         "apiKeySourceType": Str(enum=("HEADER", "AUTHORIZER"), enum_ignore_case=True),
         "binaryMediaTypes": Arr(
-            Str(
-                pattern=r"^\S+/\S+$",
-                pattern_text="a media type (type/subtype)",
-                pattern_kind="enum",
+            Lenient(
+                Str(
+                    pattern=r"^\S+/\S+$",
+                    pattern_text="a media type (type/subtype)",
+                    pattern_kind="enum",
+                )
             )
         ),
-        "description": Str(),
-        "disableDefaultEndpoint": Bool(),
-        "metrics": Bool(),
-        "minimumCompressionSize": Num(minimum=0, maximum=10485760),
+        "description": Lenient(Str()),
+        "disableDefaultEndpoint": Lenient(Bool()),
+        "metrics": Lenient(Bool()),
+        "minimumCompressionSize": Lenient(Num(minimum=0, maximum=10485760)),
         "resourcePolicy": RESOURCE_POLICY_STATEMENTS,
         "restApiId": CF_INSTRUCTION,
         "restApiResources": AnyOf(Arr(Obj({"path": Str(), "resourceId": Str()})), Obj(extra=ANY)),
         "restApiRootResourceId": CF_INSTRUCTION,
         "request": Obj({"schemas": Obj(extra=ANY)}),
-        "shouldStartNameWithService": Bool(),
-        "stage": Str(),
+        "shouldStartNameWithService": Lenient(Bool()),
+        "stage": Lenient(Str()),
         "usagePlan": AnyOf(USAGE_LIMITS, Arr(Obj(extra=USAGE_LIMITS))),
         "websocketApiId": ANY,
-        "timeoutInMillis": ANY,
     }
 )
 
@@ -122,19 +123,19 @@ PROVIDER = Obj(
             pattern_text="a stage name ([a-zA-Z0-9-]+)",
             pattern_kind="enum",
         ),
-        "region": Str(enum=REGIONS),
+        "region": Lenient(Str(enum=REGIONS)),
         "memorySize": MEMORY,
         "timeout": TIMEOUT,
         "environment": ENVIRONMENT,
-        "apiName": Str(),
+        "apiName": Lenient(Str()),
         "endpointType": Str(enum=("REGIONAL", "EDGE", "PRIVATE"), enum_ignore_case=True),
         "vpcEndpointIds": ANY,
         "apiGateway": API_GATEWAY,
         "deploymentBucket": ANY,
-        "deploymentPrefix": Str(),
+        "deploymentPrefix": Lenient(Str()),
         "iam": IAM,
         "iamRoleStatements": IAM_STATEMENTS,
-        "iamManagedPolicies": Arr(ARN),
+        "iamManagedPolicies": Arr(LENIENT_ARN),
         "role": ROLE,
         "rolePermissionsBoundary": ANY,
         "cfnRole": ANY,
@@ -142,16 +143,21 @@ PROVIDER = Obj(
         "logDataProtectionPolicy": ANY,
         "tags": TAGS,
         "stackTags": ANY,
-        "versionFunctions": Bool(),
+        "versionFunctions": Lenient(Bool()),
         "architecture": ARCHITECTURE,
-        "layers": Arr(ARN),
-        "tracing": Obj(
-            {"apiGateway": Bool(), "lambda": AnyOf(Str(enum=("Active", "PassThrough")), Bool())}
+        "layers": Arr(LENIENT_ARN),
+        "tracing": Lenient(
+            Obj(
+                {
+                    "apiGateway": Bool(),
+                    "lambda": AnyOf(Str(enum=("Active", "PassThrough")), Bool()),
+                }
+            )
         ),
         "kmsKeyArn": ANY,
         "vpc": ANY,
-        "logs": ANY,
-        "httpApi": ANY,
+        "logs": Lenient(Obj({"httpApi": LOGS_HTTP_API}, extra=ANY, label="an object")),
+        "httpApi": PROVIDER_HTTP_API,
         "alb": ANY,
         "cloudFront": ANY,
         "disableRollback": ANY,

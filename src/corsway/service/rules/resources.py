@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 from corsway.service.rules.common import ANY
-from corsway.service.schema import AnyOf, Arr, Obj, Str
+from corsway.service.schema import AnyOf, Arr, Lenient, Obj, Str
 
+# A resource is merged into the template as written: its attributes only warn (as in the
+# framework) when they break the schema.
 RESOURCE = Obj(
     {
-        "Type": Str(),
-        "Properties": Obj(extra=ANY),
-        "CreationPolicy": Obj(extra=ANY),
-        "DeletionPolicy": Str(),
-        "DependsOn": AnyOf(Arr(Str()), label="a list of logical ids"),
-        "Metadata": Obj(extra=ANY),
-        "UpdatePolicy": Obj(extra=ANY),
-        "UpdateReplacePolicy": Str(),
-        "Condition": Str(),
+        "Type": Lenient(Str()),
+        "Properties": Lenient(Obj(extra=ANY)),
+        "CreationPolicy": Lenient(Obj(extra=ANY)),
+        "DeletionPolicy": Lenient(Str()),
+        "DependsOn": Lenient(AnyOf(Arr(Str()), label="a list of logical ids")),
+        "Metadata": Lenient(Obj(extra=ANY)),
+        "UpdatePolicy": Lenient(Obj(extra=ANY)),
+        "UpdateReplacePolicy": Lenient(Str()),
+        "Condition": Lenient(Str()),
     },
     required=("Type",),
     required_kind="enum",
@@ -23,9 +25,9 @@ RESOURCE = Obj(
 
 RESOURCES = Obj(
     {
-        "AWSTemplateFormatVersion": Str(),
+        "AWSTemplateFormatVersion": Lenient(Str()),
         "Conditions": Obj(extra=ANY),
-        "Description": Str(),
+        "Description": Lenient(Str()),
         "Mappings": Obj(extra=ANY),
         "Metadata": Obj(extra=ANY),
         "Outputs": Obj(extra=ANY),
@@ -36,18 +38,18 @@ RESOURCES = Obj(
             extra_pattern=r"^[a-zA-Z0-9]{1,255}$",
             unknown_hint="CloudFormation logical ids are alphanumeric",
         ),
-        "Transform": Arr(Str()),
+        "Transform": Arr(Lenient(Str())),
         "extensions": Obj(
             extra=Obj(
                 {
                     "Properties": Obj(extra=ANY),
-                    "CreationPolicy": Obj(extra=ANY),
-                    "DeletionPolicy": Str(),
-                    "DependsOn": Arr(Str()),
+                    "CreationPolicy": Lenient(Obj(extra=ANY)),
+                    "DeletionPolicy": Lenient(Str()),
+                    "DependsOn": Arr(Lenient(Str())),
                     "Metadata": Obj(extra=ANY),
-                    "UpdatePolicy": Obj(extra=ANY),
-                    "UpdateReplacePolicy": Str(),
-                    "Condition": Str(),
+                    "UpdatePolicy": Lenient(Obj(extra=ANY)),
+                    "UpdateReplacePolicy": Lenient(Str()),
+                    "Condition": Lenient(Str()),
                 }
             ),
             extra_pattern=r"^[a-zA-Z0-9]{1,255}$",

@@ -6,7 +6,7 @@ from corsway.service.rules.common import ANY
 from corsway.service.rules.functions import FUNCTION
 from corsway.service.rules.provider import PROVIDER
 from corsway.service.rules.resources import RESOURCES
-from corsway.service.schema import Bool, Obj, Str
+from corsway.service.schema import Const, Lenient, Obj, Str
 
 SERVICE = Obj(
     {
@@ -26,9 +26,9 @@ SERVICE = Obj(
         "plugins": ANY,
         "package": ANY,
         "params": Obj(extra=Obj(extra=ANY)),
-        "useDotenv": Bool(),
+        "useDotenv": Lenient(Const(True)),
         "configValidationMode": Str(enum=("error", "warn", "off")),
-        "frameworkVersion": Str(),
+        "frameworkVersion": Lenient(Str()),
         "app": ANY,
         "org": ANY,
         "console": ANY,
