@@ -25,10 +25,10 @@ from corsway.gateway.discovery import (
     server_for,
     write_record,
 )
-from tests.doctor.httpapi_templates import HTTPAPI_DEFECTS, catchall, write_template
 from tests.doctor.matrix import Matrix
 from tests.doctor.test_serve_causes import DEFECTS
 from tests.gateway.serve_process import serving
+from tests.gateway.support import FIXTURES
 
 ORIGIN = "http://localhost:5173"
 
@@ -147,15 +147,12 @@ def test_check_finds_the_service_of_a_running_corsway_serve(
     assert list(run.glob("serve-*.json")) == []
 
 
-def test_check_finds_an_http_api_served_from_a_template(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_check_finds_an_http_api_service(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     run = tmp_path / "run"
     monkeypatch.setenv(RUN_DIR_ENV, str(run))
-    template = write_template(catchall(), tmp_path)
-    service = HTTPAPI_DEFECTS / "catchall"
-    args = (str(service), "--template", str(template))
-    with serving(*args, tmp_path=tmp_path, env={RUN_DIR_ENV: str(run)}) as served:
+    service = FIXTURES / "doctor_httpapi" / "catchall"
+    with serving(str(service), tmp_path=tmp_path, env={RUN_DIR_ENV: str(run)}) as served:
+        assert [r.apis for r in running_servers(run)] == [(("HTTP API", ""),)]
         base = served.url.rstrip("/")
         code, found = check_json(
             f"{base}/anything", "--origin", ORIGIN, "-H", "Authorization: Bearer valid-token"
@@ -170,6 +167,29 @@ def test_check_finds_an_http_api_served_from_a_template(
     assert (Path(str(fix["file"])).resolve(), fix["line"]) == (
         (service / "serverless.yml").resolve(),
         25,
+    )
+
+
+def test_check_finds_a_service_served_from_a_template(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    run = tmp_path / "run"
+    monkeypatch.setenv(RUN_DIR_ENV, str(run))
+    template = tmp_path / "template.json"
+    packaged = CliRunner().invoke(cli, ["package", str(DEFECTS), "-o", str(template)])
+    assert packaged.exit_code == 0, packaged.output
+    args = (str(DEFECTS), "--template", str(template))
+    with serving(*args, tmp_path=tmp_path, env={RUN_DIR_ENV: str(run)}) as served:
+        records = running_servers(run)
+        assert [Path(str(r.template)) for r in records] == [template.resolve()]
+        base = served.url.rstrip("/")
+        code, found = check_json(f"{base}/bare", "--origin", ORIGIN)
+    assert (code, found["cause"]) == (1, "handler-missing-cors")
+    fix = found["fix"]
+    assert isinstance(fix, dict)
+    assert (Path(str(fix["file"])).resolve(), fix["line"]) == (
+        (DEFECTS / "handler.py").resolve(),
+        22,
     )
 
 

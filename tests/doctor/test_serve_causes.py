@@ -365,3 +365,16 @@ def test_the_python_api_takes_the_service_directory(defects: ServedService) -> N
         "file": os.path.relpath(DEFECTS / "serverless.yml"),
         "line": 19,
     }
+
+
+def test_a_packaged_template_is_explained_with_its_serverless_yml(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from corsway.cli.main import cli
+
+    template = tmp_path / "template.json"
+    assert CliRunner().invoke(cli, ["package", str(DEFECTS), "-o", str(template)]).exit_code == 0
+    with serve(DEFECTS, template=template) as served:
+        result = served.fetch("/orders", method="PUT")
+    assert result.cause == "no-preflight-route"
+    assert_fix_at(result.fix, DEFECTS, ("serverless.yml", 19))

@@ -1,7 +1,7 @@
 """`corsway check` against `corsway serve` of HTTP APIs (`httpApi` events) with one defect per
 request: the right cause and a fix naming the serverless.yml (or handler) line; `allowed` where
-nothing is wrong. The services are tests/fixtures/doctor_httpapi/*, served from the template
-Serverless compiles from them (tests/doctor/httpapi_templates.py)."""
+nothing is wrong. The services are tests/fixtures/doctor_httpapi/*, served as
+`corsway serve SERVICE` serves them."""
 
 from __future__ import annotations
 
@@ -13,10 +13,11 @@ from typing import Any
 import pytest
 
 from corsway.testing import ServedService, serve
-from tests.doctor.httpapi_templates import HTTPAPI_DEFECTS, catchall, cors, nocors, write_template
 from tests.doctor.test_serve_causes import assert_fix_at
+from tests.gateway.support import FIXTURES
 
 ORIGIN = "http://localhost:5173"
+HTTPAPI_DEFECTS = FIXTURES / "doctor_httpapi"
 NOCORS = HTTPAPI_DEFECTS / "nocors"
 CORS = HTTPAPI_DEFECTS / "cors"
 CATCHALL = HTTPAPI_DEFECTS / "catchall"
@@ -24,16 +25,14 @@ Case = tuple[str, dict[str, Any], str, str, str, tuple[str, int]]
 
 
 @pytest.fixture(scope="module")
-def without_cors(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedService]:
-    template = write_template(nocors(), tmp_path_factory.mktemp("nocors"))
-    with serve(NOCORS, template=template) as served:
+def without_cors() -> Iterator[ServedService]:
+    with serve(NOCORS) as served:
         yield served
 
 
 @pytest.fixture(scope="module")
-def with_cors(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedService]:
-    template = write_template(cors(), tmp_path_factory.mktemp("cors"))
-    with serve(CORS, template=template) as served:
+def with_cors() -> Iterator[ServedService]:
+    with serve(CORS) as served:
         yield served
 
 
@@ -178,7 +177,7 @@ def test_default_route_with_an_authorizer_catches_the_preflight_then_the_fix_wor
     service = tmp_path / "catchall"
     shutil.copytree(CATCHALL, service)
     token = {"Authorization": "Bearer valid-token"}
-    with serve(service, template=write_template(catchall(), tmp_path)) as served:
+    with serve(service) as served:
         before = served.fetch("/anything", method="PUT", headers=token)
     assert (before.browser_error, before.cause) == (
         "PreflightInvalidStatus",
@@ -192,8 +191,7 @@ def test_default_route_with_an_authorizer_catches_the_preflight_then_the_fix_wor
     assert added == "      - httpApi: 'OPTIONS /{proxy+}'"
     config = service / "serverless.yml"
     config.write_text(config.read_text() + added + "\n")  # under functions.app.events
-    fixed = write_template(catchall(options_route=True), tmp_path)
-    with serve(service, template=fixed) as served:
+    with serve(service) as served:
         after = served.fetch("/anything", method="PUT", headers=token)
         credentialed = served.fetch("/anything", headers=token, credentials="include")
     assert after.verdict == "allowed", after.message
