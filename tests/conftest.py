@@ -17,6 +17,9 @@ from tests.browser.conftest import CHROMIUM
 
 TEST_CACHE = Path(__file__).resolve().parent.parent / ".cache" / "corsway-tests"
 os.environ.setdefault("CORSWAY_CACHE_DIR", str(TEST_CACHE))
+# `corsway serve`'s discovery records (corsway check finds the service behind a URL by them):
+# the tests' servers keep theirs out of the user's run directory.
+os.environ.setdefault("CORSWAY_RUN_DIR", str(TEST_CACHE / "run"))
 
 
 @pytest.fixture(scope="session")

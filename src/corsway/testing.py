@@ -10,8 +10,9 @@ the rootdir; override the fixture, session-scoped, to choose another), `corsway_
 service served on a free 127.0.0.1 port for the whole session: `.url` is the base URL with the
 stage) and `browser_fetch(url_or_path, origin=..., method=..., headers=..., data=...,
 credentials=...)`, which returns `corsway check`'s CheckResult (`verdict`, `browser_error`,
-`message`, `cause`, `fix`, `exchanges`). A path is joined to the server's base URL; the origin
-defaults to the `corsway_origin` ini option (http://localhost:5173). The server's access log
+`message`, `cause`, `fix` with its serverless.yml line, `exchanges`). A path is joined to the
+server's base URL; the origin defaults to the `corsway_origin` ini option
+(http://localhost:5173). The server's access log
 goes to stderr after each fetch, so pytest shows it with a failing test.
 
 `serve(service)` is the same server as a context manager, for tests that need several services.
@@ -34,6 +35,7 @@ from typing import TYPE_CHECKING, Any, TextIO, cast
 import pytest
 
 if TYPE_CHECKING:
+    from corsway.doctor.causes import ServiceContext
     from corsway.doctor.result import CheckResult
 
 DEFAULT_ORIGIN = "http://localhost:5173"
@@ -111,6 +113,7 @@ class ServedService:
     url: str
     origin: str = DEFAULT_ORIGIN
     log: _AccessLog | None = None
+    context: ServiceContext | None = None  # the served service, for causes and fix lines
 
     def resolve(self, url_or_path: str) -> str:
         if "://" in url_or_path:
@@ -139,6 +142,8 @@ class ServedService:
             headers=headers,
             data=data,
             credentials=credentials,
+            service=self.context,
+            discover=False,
             local_network_permission=True,
         )
         if self.log is not None:
@@ -153,12 +158,25 @@ def serve(
     stage: str | None = None,
     region: str | None = None,
     origin: str = DEFAULT_ORIGIN,
+    template: str | Path | None = None,
 ) -> Iterator[ServedService]:
-    """Serve `service` (a directory with serverless.yml) on a free 127.0.0.1 port."""
-    from corsway.gateway.loader import check_functions, compile_and_load
+    """Serve `service` (a directory with serverless.yml) on a free 127.0.0.1 port; with
+    `template`, that CloudFormation template instead (as `corsway serve --template`), the
+    handlers and serverless.yml (for the fix lines) still read from `service`."""
+    from corsway.doctor.context import CompiledServiceContext
+    from corsway.doctor.service import ServiceSource
+    from corsway.gateway.loader import (
+        check_functions,
+        compile_and_load,
+        load_template_file,
+        service_directory,
+    )
     from corsway.gateway.server import GatewayServer
 
-    loaded = compile_and_load(Path(service), stage=stage, region=region)
+    if template is not None:
+        loaded = load_template_file(Path(template), Path(service), stage=stage, region=region)
+    else:
+        loaded = compile_and_load(Path(service), stage=stage, region=region)
     check_functions(loaded.api, loaded.source)
     log = _AccessLog()
     server = GatewayServer(loaded.api, log.console, host="127.0.0.1", port=0)
@@ -171,7 +189,14 @@ def serve(
             raise RuntimeError(f"corsway serve {service} did not start")
         time.sleep(0.01)
     try:
-        yield ServedService(server.base_url, origin, log)
+        source = ServiceSource(
+            service_directory(Path(service)),
+            template=Path(template).resolve() if template is not None else None,
+            stage=stage,
+            region=region,
+            stage_prefix=True,
+        )
+        yield ServedService(server.base_url, origin, log, CompiledServiceContext(source))
     finally:
         server.stop()
         thread.join(timeout=15)

@@ -112,7 +112,7 @@ def test_json_post_is_preflighted_and_allowed(
     assert '"Tamper"' in outcome.body
     log = example.console("POST /dev/product")
     assert "OPTIONS /dev/product  200" in log
-    assert f"preflight 200 from http://127.0.0.1:{page_port}" in log
+    assert f"CORS ok for http://127.0.0.1:{page_port}" in log
 
 
 def test_credentialed_request_from_an_allowed_origin(

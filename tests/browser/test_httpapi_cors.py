@@ -71,7 +71,7 @@ def test_preflighted_json_post_is_answered_by_the_configuration(
     assert outcome.allowed
     assert outcome.status == 200
     assert '"body": "{\\"name\\": \\"Tamper\\"}"' in outcome.body.replace('":"', '": "')
-    api.last_line("OPTIONS /items  204", f"preflight 204 from {origin(page_port)}")
+    api.last_line("OPTIONS /items  204", f"CORS ok for {origin(page_port)}")
     api.last_line("POST /items  200", "echo", f"CORS ok for {origin(page_port)}")
 
 

@@ -68,7 +68,7 @@ def test_tldr_json_post_is_preflighted_and_readable(
     assert '"name":"Knock box"' in outcome.body
     log = tldr.console("POST /dev/product")
     assert "OPTIONS /dev/product  200" in log
-    assert f"preflight 200 from http://127.0.0.1:{page_port}" in log
+    assert f"CORS ok for http://127.0.0.1:{page_port}" in log
 
 
 @requires_node

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 from click.testing import CliRunner
 
@@ -94,12 +95,16 @@ def test_bad_input_exits_2_with_one_line() -> None:
         assert words in err
 
 
-def test_service_is_not_used_yet_and_says_so(matrix: Matrix) -> None:
-    url = matrix.script.bases["a"] + "/acao-star-omit/a"
-    code, _out, err = invoke(url, "--origin", "null", "--service", ".", "--json")
-    assert code == 0
-    assert "--service is not used yet" in err
-    matrix.script.take("acao-star-omit")
+def test_a_service_directory_without_serverless_yml_is_refused_before_sending(
+    tmp_path: Path,
+) -> None:
+    code, out, err = invoke(
+        "http://127.0.0.1:9/x", "--origin", "null", "--service", str(tmp_path), "--json"
+    )
+    assert code == 2
+    assert out == ""
+    assert f"--service {tmp_path}: " in err
+    assert "no serverless.yml or serverless.yaml in" in err
 
 
 def test_the_command_runs_as_a_process(matrix: Matrix) -> None:

@@ -30,6 +30,7 @@ def test_the_origin_comes_from_the_ini_file(browser_fetch):
     result = browser_fetch("/profile")
     assert result.exchanges[0].request.header("origin") == "https://app.example.com"
     assert result.cause == "authorizer-rejected"
+    assert (result.fix.file, result.fix.line) == ("service/serverless.yml", 25)
 """
 
 
@@ -58,7 +59,7 @@ def test_users_tests_get_the_browsers_verdict(user_project: pytest.Pytester) -> 
     result.stdout.fnmatch_lines(
         [
             "*Captured stderr call*",
-            "OPTIONS /dev/profile  200 * from https://app.example.com",
+            "OPTIONS /dev/profile  200 *CORS ok for https://app.example.com",
             "GET /dev/profile  401 *authorizer authorize: the function failed with 'Unauthorized'*",
         ]
     )

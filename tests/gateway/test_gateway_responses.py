@@ -40,7 +40,9 @@ def test_without_gateway_responses_errors_carry_no_cors_headers() -> None:
         assert failed.content == b'{"message": "Internal server error"}'
         for response in (missing, failed):
             assert "access-control-allow-origin" not in response.headers
-        assert "response has no Access-Control-Allow-Origin" in gateway.console("/dev/fails")
+        assert "CORS blocked for http://localhost:5173: MissingAllowOriginHeader" in (
+            gateway.console("/dev/fails")
+        )
 
 
 def test_seed_default_4xx_makes_the_403_readable_but_not_the_502() -> None:

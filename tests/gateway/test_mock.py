@@ -57,7 +57,7 @@ def test_seed_preflight_is_exactly_the_compiled_mock(seed: RunningGateway) -> No
     assert "x-amzn-ErrorType" not in response.headers
     log = seed.console("OPTIONS /dev/product ")
     assert "OPTIONS /dev/product  200" in log
-    assert "preflight 200 from http://localhost:5173" in log
+    assert "CORS ok for http://localhost:5173" in log
 
 
 def test_each_path_has_its_own_preflight(seed: RunningGateway) -> None:

@@ -123,7 +123,10 @@ def test_options_preflight_without_options_method_is_403(gateway: RunningGateway
     assert response.content == MISSING_TOKEN
     assert not [h for h in response.headers if h.lower().startswith("access-control-")]
     log = gateway.console("/dev/items/7/parts")
-    assert "without Access-Control-Allow-Origin: the browser will block the GET" in log
+    assert (
+        "CORS blocked for http://localhost:5173: PreflightMissingAllowOriginHeader: "
+        "No 'Access-Control-Allow-Origin' header is present"
+    ) in log
 
 
 def test_options_on_any_method_runs_the_integration(gateway: RunningGateway) -> None:

@@ -180,7 +180,7 @@ def test_serves_prints_banner_and_access_log_then_stops_on_sigint(tmp_path: Path
         assert httpx.get(base + "/product/1").json()["pathParameters"] == {"id": "1"}
         line = process.stdout.readline()
         assert "OPTIONS /dev/product  200" in line
-        assert "preflight 200 from http://localhost:5173" in line
+        assert "CORS ok for http://localhost:5173" in line
         line = process.stdout.readline()
         assert line.startswith("GET /dev/product/1  200")
         assert "getProduct" in line

@@ -44,7 +44,14 @@ from rich.console import Console
 @click.option(
     "--service",
     type=click.Path(path_type=Path),
-    help="The service behind the URL (not used yet: causes come from the answers alone).",
+    help="The service behind the URL (its directory or serverless.yml): the cause is then "
+    "worked out with the compiled service and the fix names the serverless.yml line. Default: "
+    "the service of the running `corsway serve` that answers URL, if any.",
+)
+@click.option(
+    "--no-discover",
+    is_flag=True,
+    help="Do not look for a running `corsway serve` behind URL (causes from the answers alone).",
 )
 @click.option(
     "--page-address-space",
@@ -63,6 +70,7 @@ def check(
     credentials: str,
     service: Path | None,
     page_address_space: str | None,
+    no_discover: bool,
     as_json: bool,
 ) -> None:
     """Fetch URL as a page at --origin would, and say whether the browser allows it, why not,
@@ -70,15 +78,9 @@ def check(
     from corsway.doctor.classify import RequestError
     from corsway.doctor.driver import check as run_check
     from corsway.doctor.render import render
+    from corsway.errors import CorswayError
 
     err = Console(stderr=True, highlight=False)
-    if service is not None:
-        err.print(
-            "corsway check: note: --service is not used yet; the cause comes from the answers "
-            "alone",
-            style="yellow",
-            markup=False,
-        )
     try:
         result = run_check(
             url,
@@ -87,10 +89,21 @@ def check(
             headers=headers,
             data=data,
             credentials=credentials,
+            service=service,
+            discover=not no_discover,
             page_address_space=page_address_space,  # type: ignore[arg-type]  # a Choice
         )
     except RequestError as error:
         err.print(f"corsway check: error: {error}", style="bold red", markup=False, soft_wrap=True)
+        sys.exit(2)
+    except CorswayError as error:
+        where = f"{error.location}: " if error.location else ""
+        err.print(
+            f"corsway check: error: --service {service}: {where}{error.message}",
+            style="bold red",
+            markup=False,
+            soft_wrap=True,
+        )
         sys.exit(2)
     if as_json:
         click.echo(json.dumps(result.as_json(), indent=2, ensure_ascii=False))

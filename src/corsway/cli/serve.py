@@ -94,6 +94,7 @@ def serve(
     jwks_sources: tuple[str, ...],
 ) -> None:
     """Serve SERVICE (default: the current directory) the way API Gateway would."""
+    from corsway.gateway.discovery import advertised, record_for
     from corsway.gateway.http import exposure_warning
     from corsway.gateway.httpapi.jwks import jwks_config
     from corsway.gateway.loader import (
@@ -170,8 +171,19 @@ def serve(
         "handlers apply to the next request"
     )
     runtimes = runtime_lines(service_functions(server.apis), envs)
-    print_banner(out, server, loaded.source, notes, watching=watching, runtimes=runtimes)
-    with contextlib.suppress(KeyboardInterrupt):
+    record = record_for(
+        host=server.host,
+        port=server.port,
+        service_dir=service_directory(service),
+        template=template_file,
+        stage=stage,
+        region=region,
+        stage_prefix=not no_stage_prefix,
+        code_dir=code_dir,
+        apis=tuple((api.kind, api.base_path(server.options)) for api in server.apis),
+    )
+    with advertised(record), contextlib.suppress(KeyboardInterrupt):  # for `corsway check`
+        print_banner(out, server, loaded.source, notes, watching=watching, runtimes=runtimes)
         server.run()
 
 

@@ -2,8 +2,10 @@
 
 `check(url, origin=...)` runs Chromium's CORS algorithm against the real server and returns a
 `CheckResult` (the fields of `corsway check --json`). The algorithm itself is sans-IO
-(`classify`, `access`, `redirects`, `fetch`, `messages`), the causes and fixes too (`causes`,
-`fixes`, `explain`); only `driver` does I/O (httpx). Names are loaded on first use.
+(`classify`, `access`, `redirects`, `fetch`, `messages`; `judge` for one exchange, which
+`corsway serve`'s access log uses), the causes and fixes too (`causes`, `fixes`, `explain`;
+with the compiled service behind the URL: `service`, `causes_rest`, `causes_http`, `context`);
+only `driver` does I/O (httpx). Names are loaded on first use.
 """
 
 from __future__ import annotations
@@ -14,11 +16,21 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from corsway.doctor.causes import Diagnosis, ServiceContext
     from corsway.doctor.classify import RequestError
+    from corsway.doctor.context import CompiledServiceContext
     from corsway.doctor.driver import check
     from corsway.doctor.explain import explain
     from corsway.doctor.result import CheckResult, Fix
 
-__all__ = ["CheckResult", "Diagnosis", "Fix", "RequestError", "ServiceContext", "check", "explain"]
+__all__ = [
+    "CheckResult",
+    "CompiledServiceContext",
+    "Diagnosis",
+    "Fix",
+    "RequestError",
+    "ServiceContext",
+    "check",
+    "explain",
+]
 
 _EXPORTS = {
     "check": "corsway.doctor.driver",
@@ -27,6 +39,7 @@ _EXPORTS = {
     "RequestError": "corsway.doctor.classify",
     "Diagnosis": "corsway.doctor.causes",
     "ServiceContext": "corsway.doctor.causes",
+    "CompiledServiceContext": "corsway.doctor.context",
     "explain": "corsway.doctor.explain",
 }
 

@@ -11,6 +11,7 @@ one header combined with ", ".
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from corsway.doctor.classify import Credentials, Header, cors_unsafe_header_names, header_value
@@ -111,7 +112,14 @@ class PreflightResult:
         """The first (in sorted order) unsafe request header the response does not allow."""
         if not self.credentials and "*" in self.headers:
             return None
-        for name in cors_unsafe_header_names(headers):
+        return self.names_failure(cors_unsafe_header_names(headers))
+
+    def names_failure(self, names: Iterable[str]) -> CorsFailure | None:
+        """The first of these lower-cased header names (an Access-Control-Request-Headers
+        list, in its order) the response does not allow."""
+        if not self.credentials and "*" in self.headers:
+            return None
+        for name in names:
             if name not in self.headers:
                 return CorsFailure("HeaderDisallowedByPreflightResponse", name, ALLOW_HEADERS)
         return None

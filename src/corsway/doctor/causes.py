@@ -146,7 +146,8 @@ class Diagnosis:
 
 
 class ServiceContext(Protocol):
-    """What the compiled service knows about the URL (phase 2: `--service DIR`)."""
+    """What the compiled service knows about the URL (`context.CompiledServiceContext`, from
+    `--service DIR` or the discovered `corsway serve`)."""
 
     def refine(self, diagnosis: Diagnosis) -> Diagnosis:
         """A more precise cause, e.g. route-not-found rather than no-preflight-route."""

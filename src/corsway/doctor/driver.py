@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import socket
 import ssl
-import warnings
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -46,7 +45,8 @@ def check(
     headers: HeadersInput = (),
     data: str | bytes | None = None,
     credentials: str = "same-origin",
-    service: str | Path | None = None,
+    service: str | Path | ServiceContext | None = None,
+    discover: bool = True,
     page_address_space: AddressSpace | None = None,
     local_network_permission: bool = False,
     timeout_s: float = REQUEST_TIMEOUT_S,
@@ -59,15 +59,12 @@ def check(
     URL's host. `page_address_space` overrides where the page is taken to be (by default from
     its origin's host: loopback, local or public) for Local Network Access, and
     `local_network_permission=True` says the user granted the page access to the local
-    network. `service` is
-    reserved for explaining causes from the compiled service (not used yet).
-    Raises RequestError for input fetch() itself would refuse.
+    network. `service` is the service behind the URL (its directory, or a ServiceContext):
+    causes are then refined and fixes placed on its serverless.yml lines; without it, and with
+    `discover`, the service of a running `corsway serve` that answers the URL is used.
+    Raises RequestError for input fetch() itself would refuse, CorswayError when `service`
+    cannot be read.
     """
-    if service is not None:
-        warnings.warn(
-            "check(service=...) is not used yet: the cause comes from the answers alone",
-            stacklevel=2,
-        )
     request = page_request(
         url,
         origin=origin,
@@ -76,6 +73,7 @@ def check(
         body=data,
         credentials=credentials,
     )
+    context = service_context(request, service, discover=discover)
     space = page_address_space or origin_address_space(request)
     fetch = BrowserFetch(
         request, initiator_space=space, local_network_permission=local_network_permission
@@ -91,7 +89,38 @@ def check(
                     fetch.receive(response)
                 else:
                     fetch.fail(response)
-    return result_of(fetch)
+    return result_of(fetch, context)
+
+
+def service_context(
+    request: PageRequest, service: str | Path | ServiceContext | None, *, discover: bool
+) -> ServiceContext | None:
+    """The context the cause comes from: the given one, the service directory given (read now,
+    so that a wrong one is an error before anything is sent), or the service of the
+    `corsway serve` that answers the URL (read when a cause is needed)."""
+    if service is not None and not isinstance(service, str | Path):
+        return service
+    from corsway.gateway.discovery import server_for
+
+    record = server_for(request.url.host, request.url.port) if discover else None
+    if service is None and record is None:
+        return None
+    from corsway.doctor.context import CompiledServiceContext
+    from corsway.doctor.service import ServiceSource
+
+    if service is None:
+        assert record is not None
+        return CompiledServiceContext(ServiceSource.of_server(record))
+    directory = Path(service).resolve()
+    if directory.is_file():
+        directory = directory.parent
+    if record is not None and Path(record.service_dir) == directory:
+        source = ServiceSource.of_server(record)  # it is the served one: serve's settings
+    else:
+        source = ServiceSource(directory)
+    context = CompiledServiceContext(source)
+    context.load()
+    return context
 
 
 def result_of(fetch: BrowserFetch, context: ServiceContext | None = None) -> CheckResult:
@@ -109,6 +138,8 @@ def result_of(fetch: BrowserFetch, context: ServiceContext | None = None) -> Che
         fix=fix,
         exchanges=outcome.exchanges,
         outcome=outcome,
+        service=getattr(context, "label", None),
+        service_problem=getattr(context, "problem", None),
     )
 
 

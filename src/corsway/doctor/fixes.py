@@ -1,6 +1,7 @@
 """The fix for each cause, in serverless.yml terms, without knowing the service (no I/O).
 
-Phase 2's `ServiceContext` places fixes on a serverless.yml line; these generic texts say
+With the service behind the URL, `causes_rest.py`/`causes_http.py` place fixes on a
+serverless.yml (or handler) line; without it, these generic texts say
 what to change and, where a block must be added, give the snippet.
 """
 
@@ -44,13 +45,13 @@ def gateway_response_snippet(response_type: str, diagnosis: Diagnosis) -> str:
     )
 
 
-def _path(diagnosis: Diagnosis) -> str:
+def url_path(diagnosis: Diagnosis) -> str:
     if diagnosis.request is None:
         return "this URL"
     return urlsplit(diagnosis.request.url).path or "/"
 
 
-def _answer(diagnosis: Diagnosis) -> str:
+def answer_text(diagnosis: Diagnosis) -> str:
     """`403 {"message":"Missing Authentication Token"}`, or just the status."""
     response = diagnosis.response
     if response is None:
@@ -59,17 +60,17 @@ def _answer(diagnosis: Diagnosis) -> str:
     return f'{response.status} "{message}"' if message else str(response.status)
 
 
-def _allow_origin_value(diagnosis: Diagnosis) -> str:
+def allow_origin_value(diagnosis: Diagnosis) -> str:
     if diagnosis.credentials == "include":
-        return f"{diagnosis.origin} (the request's Origin, when allowed) plus "
-    return "* (or the request's Origin, when allowed) "
+        return f"{diagnosis.origin} (the request's Origin, when allowed)"
+    return "* (or the request's Origin, when allowed)"
 
 
 def _no_preflight_route(d: Diagnosis) -> str:
     if d.mark.api == "rest":
         return (
-            f"API Gateway has no OPTIONS method for {_path(d)}, so it answered the preflight "
-            f"itself ({_answer(d)}) and the {d.method} was never sent. In serverless.yml add "
+            f"API Gateway has no OPTIONS method for {url_path(d)}, so it answered the preflight "
+            f"itself ({answer_text(d)}) and the {d.method} was never sent. In serverless.yml add "
             "`cors: true` (or a `cors:` block allowing this origin) to every http event on this "
             "path; Serverless then creates the OPTIONS method. If no http event has this path, "
             "the URL is wrong (check the path and the stage)."
@@ -77,12 +78,12 @@ def _no_preflight_route(d: Diagnosis) -> str:
     if d.mark.api == "http":
         return (
             "The HTTP API has no CORS configuration, so nothing answers the preflight "
-            f"({_answer(d)}). In serverless.yml set `provider.httpApi.cors: true` (or a block "
+            f"({answer_text(d)}). In serverless.yml set `provider.httpApi.cors: true` (or a block "
             f"whose allowedOrigins include {d.origin}); API Gateway then answers preflights."
         )
     return (
-        f"Nothing answers the preflight (OPTIONS {_path(d)} got {_answer(d)}). Answer OPTIONS "
-        "with a 2xx status and Access-Control-Allow-Origin, -Methods and -Headers (in "
+        f"Nothing answers the preflight (OPTIONS {url_path(d)} got {answer_text(d)}). Answer "
+        "OPTIONS with a 2xx status and Access-Control-Allow-Origin, -Methods and -Headers (in "
         "serverless.yml: `cors: true` on the http event)."
     )
 
@@ -90,13 +91,13 @@ def _no_preflight_route(d: Diagnosis) -> str:
 def _route_not_found(d: Diagnosis) -> str:
     if d.mark.api == "http":
         return (
-            f"The HTTP API has no route for {d.method} {_path(d)} ({_answer(d)}). Check the URL "
-            "against the httpApi events in serverless.yml. HTTP APIs add CORS headers to their "
-            "own errors only when `provider.httpApi.cors` is set."
+            f"The HTTP API has no route for {d.method} {url_path(d)} ({answer_text(d)}). Check "
+            "the URL against the httpApi events in serverless.yml. HTTP APIs add CORS headers to "
+            "their own errors only when `provider.httpApi.cors` is set."
         )
     return (
-        f"API Gateway has no {d.method} method for {_path(d)} on this stage and answered "
-        f"{_answer(d)} itself, without CORS headers. Check the URL's stage, path and method "
+        f"API Gateway has no {d.method} method for {url_path(d)} on this stage and answered "
+        f"{answer_text(d)} itself, without CORS headers. Check the URL's stage, path and method "
         "against the http events in serverless.yml. So that the page can read such errors, add "
         "to serverless.yml:\n" + gateway_response_snippet("DEFAULT_4XX", d)
     )
@@ -105,12 +106,12 @@ def _route_not_found(d: Diagnosis) -> str:
 def _authorizer_rejected(d: Diagnosis) -> str:
     if d.mark.api == "http":
         return (
-            f"The authorizer refused the request ({_answer(d)}) and the HTTP API answered "
+            f"The authorizer refused the request ({answer_text(d)}) and the HTTP API answered "
             "without CORS headers. Set `provider.httpApi.cors` in serverless.yml: HTTP APIs "
             "then add the CORS headers to the authorizer's 401/403 as well."
         )
     return (
-        f"The authorizer refused the request ({_answer(d)}) and API Gateway answered it "
+        f"The authorizer refused the request ({answer_text(d)}) and API Gateway answered it "
         "itself, without CORS headers, so the page sees a CORS error instead of the "
         f"{d.response.status if d.response else 'refusal'}. Add to serverless.yml (the seed's "
         "GatewayResponse; then check why the token was refused):\n"
@@ -122,12 +123,12 @@ def _gateway_error(d: Diagnosis) -> str:
     what = "the preflight" if d.failure.stage == "preflight" else "the request"
     if d.mark.api == "http":
         return (
-            f"API Gateway answered {what} with {_answer(d)} (the function or the authorizer "
+            f"API Gateway answered {what} with {answer_text(d)} (the function or the authorizer "
             "failed or timed out). Fix that failure (see the function's logs), and set "
             "`provider.httpApi.cors` so that the page can read such errors."
         )
     return (
-        f"API Gateway answered {what} with {_answer(d)} itself: the function (or the "
+        f"API Gateway answered {what} with {answer_text(d)} itself: the function (or the "
         "authorizer) failed, timed out or returned an invalid response (the function's logs, "
         "or corsway serve's console, say why). Fix that; so that the page can read such "
         "errors, add to serverless.yml:\n" + gateway_response_snippet("DEFAULT_5XX", d)
@@ -149,7 +150,7 @@ def _handler_missing_cors(d: Diagnosis) -> str:
         f"The handler's {status} response has no Access-Control-Allow-Origin. With "
         "lambda-proxy integrations (Serverless's default) API Gateway adds no CORS headers to "
         "what the function returns, and `cors: true` only creates the preflight: return "
-        f"Access-Control-Allow-Origin: {_allow_origin_value(d)}{credentials} from the function "
+        f"Access-Control-Allow-Origin: {allow_origin_value(d)}{credentials} from the function "
         "on every response, errors included (in Python, corsway.aws's @cors decorator does)."
     )
 
@@ -163,7 +164,7 @@ def _wildcard_with_credentials(d: Diagnosis) -> str:
         )
     if d.mark.kind is not None:
         return (
-            f"API Gateway's own answer ({_answer(d)}) carries Access-Control-Allow-Origin '*' "
+            f"API Gateway's own answer ({answer_text(d)}) carries Access-Control-Allow-Origin '*' "
             "from a GatewayResponse, which a credentialed request cannot use. Give it the "
             "page's origin and credentials instead:\n"
             + gateway_response_snippet(
@@ -269,19 +270,19 @@ def _credentials_not_allowed(d: Diagnosis) -> str:
 def _preflight_caught_by_route(d: Diagnosis) -> str:
     if d.mark.api == "http":
         return (
-            f"A route with an authorizer answered the preflight ({_answer(d)}): the HTTP API's "
+            f"A route with an authorizer answered the preflight ({answer_text(d)}): the HTTP API's "
             "`$default` or ANY route catches OPTIONS before API Gateway's CORS answer. Add an "
             "httpApi event `OPTIONS /{proxy+}` without authorizer (any function), or take the "
             "authorizer off the catch-all route; keep `provider.httpApi.cors`."
         )
     if d.mark.api == "rest":
         return (
-            f"A route answered the preflight ({_answer(d)}): with no OPTIONS method on "
-            f"{_path(d)}, an ANY method (and its authorizer) catches OPTIONS. Add `cors: true` "
+            f"A route answered the preflight ({answer_text(d)}): with no OPTIONS method on "
+            f"{url_path(d)}, an ANY method (and its authorizer) catches OPTIONS. Add `cors: true` "
             "to that http event: Serverless then creates an OPTIONS method without authorizer."
         )
     return (
-        f"The preflight reached the route's authentication or handler ({_answer(d)}). Answer "
+        f"The preflight reached the route's authentication or handler ({answer_text(d)}). Answer "
         "OPTIONS before authentication, with a 2xx and the CORS headers."
     )
 
@@ -335,7 +336,7 @@ def _other(d: Diagnosis) -> str:
         )
     if d.mark.kind == "api-key":
         return (
-            f"API Gateway refused the request ({_answer(d)}): the method requires an API key "
+            f"API Gateway refused the request ({answer_text(d)}): the method requires an API key "
             "(x-api-key). Send it, and add a GatewayResponse with CORS headers so the page can "
             "read such refusals:\n" + gateway_response_snippet("DEFAULT_4XX", d)
         )

@@ -85,6 +85,54 @@ REASONS["PreflightDisallowedRedirect"] = PREFLIGHT_PREFIX + REASONS["PreflightDi
 
 CORS_ERRORS = frozenset(REASONS)
 
+# The same reasons in a few of Chromium's words, for one-line notes (corsway serve's access log).
+SHORT_REASONS: dict[str, str] = {
+    "MissingAllowOriginHeader": "No 'Access-Control-Allow-Origin' header is present",
+    "WildcardOriginNotAllowed": (
+        "'Access-Control-Allow-Origin' must not be the wildcard '*' when the credentials mode "
+        "is 'include'"
+    ),
+    "MultipleAllowOriginValues": "'Access-Control-Allow-Origin' contains multiple values '{hint}'",
+    "InvalidAllowOriginValue": "'Access-Control-Allow-Origin' contains the invalid value '{hint}'",
+    "AllowOriginMismatch": (
+        "'Access-Control-Allow-Origin' '{hint}' is not equal to the supplied origin"
+    ),
+    "InvalidAllowCredentials": (
+        "'Access-Control-Allow-Credentials' is '{hint}', which must be 'true' when the "
+        "credentials mode is 'include'"
+    ),
+    "PreflightInvalidStatus": "It does not have HTTP ok status",
+    "PreflightDisallowedRedirect": "Redirect is not allowed for a preflight request",
+    "InvalidAllowMethodsPreflightResponse": "Cannot parse Access-Control-Allow-Methods",
+    "InvalidAllowHeadersPreflightResponse": "Cannot parse Access-Control-Allow-Headers",
+    "MethodDisallowedByPreflightResponse": (
+        "Method {hint} is not allowed by Access-Control-Allow-Methods"
+    ),
+    "HeaderDisallowedByPreflightResponse": (
+        "Request header field {hint} is not allowed by Access-Control-Allow-Headers"
+    ),
+    "RedirectContainsCredentials": "Redirect location '{hint}' contains a username and password",
+    "CorsDisabledScheme": "Cross origin requests are only supported for HTTP(S) and a few schemes",
+    "LocalNetworkAccessPermissionDenied": (
+        "Permission was denied for this request to access the `{hint}` address space"
+    ),
+}
+for _name in (
+    "MissingAllowOriginHeader",
+    "WildcardOriginNotAllowed",
+    "MultipleAllowOriginValues",
+    "InvalidAllowOriginValue",
+    "AllowOriginMismatch",
+    "InvalidAllowCredentials",
+):
+    SHORT_REASONS["Preflight" + _name] = SHORT_REASONS[_name]
+
+
+def short_reason(error: str, hint: str = "") -> str:
+    """A few of Chromium's words for `error` (e.g. "Method PUT is not allowed by
+    Access-Control-Allow-Methods")."""
+    return SHORT_REASONS[error].replace("{hint}", hint)
+
 
 def reason(error: str, hint: str = "") -> str:
     """The text after "has been blocked by CORS policy: "."""

@@ -43,6 +43,14 @@ def render(result: CheckResult, console: Console) -> None:
         f"from [bold]{escape(page.origin.serialize())}[/]  (credentials: {page.credentials})",
         soft_wrap=True,
     )
+    if result.service:
+        console.print(f"[dim]service: {escape(result.service)}[/]", soft_wrap=True)
+    if result.service_problem:
+        console.print(
+            f"[yellow]note:[/] {escape(result.service_problem)}; the cause comes from the answers "
+            "alone",
+            soft_wrap=True,
+        )
     failure = result.outcome.failure
     if failure is not None and failure.stage == "local-network":
         console.print(

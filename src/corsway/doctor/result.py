@@ -107,7 +107,8 @@ class FetchOutcome:
 
 @dataclass(frozen=True, slots=True)
 class Fix:
-    """What to change: the text, and where when it is known (phase 2: serverless.yml lines)."""
+    """What to change: the text, and where when it is known (a serverless.yml line, or a
+    handler's function; the file relative to the working directory)."""
 
     text: str
     file: str | None = None
@@ -129,6 +130,8 @@ class CheckResult:
     fix: Fix | None
     exchanges: tuple[Exchange, ...]
     outcome: FetchOutcome = field(repr=False, compare=False)
+    service: str | None = field(default=None, compare=False)  # the service the cause came from
+    service_problem: str | None = field(default=None, compare=False)  # why it did not help
 
     @property
     def answered(self) -> bool:

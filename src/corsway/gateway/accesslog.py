@@ -1,5 +1,6 @@
-"""The console while serving: one access-log line per request with a CORS note, the handlers'
-output under their function's name, and the reasons for 5xx answers.
+"""The console while serving: one access-log line per request with a CORS note (the doctor's
+checks, `corsway.doctor.judge`), the handlers' output under their function's name, and the
+reasons for 5xx answers.
 
 Lines are buffered and written once per event-loop iteration, so logging stays a small part of
 a request's cost even under load.
@@ -11,6 +12,10 @@ import asyncio
 import sys
 from collections.abc import Sequence
 from typing import TextIO
+
+from corsway.doctor.classify import Credentials
+from corsway.doctor.judge import judge_preflight, judge_response
+from corsway.doctor.messages import short_reason
 
 _RESET = "\x1b[0m"
 _DIM = "\x1b[2m"
@@ -28,56 +33,91 @@ def cors_note(
     status: int,
     headers: Sequence[tuple[str, str]],
     credentialed: bool = False,
+    request_headers: str | None = None,
+    host: str | None = None,
 ) -> str:
-    """What a browser on another origin would make of this answer, in a few words.
+    """What Chromium on the page at `origin` makes of this answer, in a few of its words:
+    `CORS ok for ORIGIN` or `CORS blocked for ORIGIN: CorsError: reason` (corsway.doctor's
+    checks, so the log and `corsway check` never disagree).
 
-    `credentialed`: the request carried a Cookie, which a browser only sends cross-origin in
-    `credentials: 'include'` mode.
+    A preflight is `OPTIONS` with `preflight_method` (Access-Control-Request-Method) and
+    `request_headers` (Access-Control-Request-Headers). `credentialed`: the request carried a
+    Cookie, which a browser only sends cross-origin with `credentials: 'include'`. No note for
+    a request without Origin, or whose Origin is the server's own (`host`: no CORS check).
+    Notes are cached by everything they depend on (the answer's Access-Control-* headers).
     """
-    if origin is None:
+    if origin is None or (host is not None and origin[7:] == host and origin[:7] == "http://"):
         return ""
-    allow_origin = [v for k, v in headers if k.lower() == "access-control-allow-origin"]
-    if method == "OPTIONS" and preflight_method is not None:
-        if not allow_origin:
-            return (
-                f"preflight {status} from {origin} without Access-Control-Allow-Origin: the "
-                f"browser will block the {preflight_method}"
-            )
-        if not 200 <= status < 300:
-            return f"preflight {status} from {origin}: not an ok status, the browser will block it"
-        verdict = _origin_verdict(allow_origin, origin)
-        return f"preflight {status} from {origin}" + (f" ({verdict})" if verdict else "")
-    if not allow_origin:
-        return (
-            "response has no Access-Control-Allow-Origin: a browser on another origin will block it"
+    preflight = method == "OPTIONS" and preflight_method is not None
+    if preflight:  # shared answers (a MOCK's, an HTTP API's own): known by identity
+        shared = (id(headers), origin, status, credentialed, preflight_method, request_headers)
+        hit = _SHARED.get(shared)
+        if hit is not None and hit[0] is headers:
+            return hit[1]
+    key: list[object] = [
+        origin,
+        status,
+        credentialed,
+        preflight_method if preflight else None,
+        request_headers if preflight else None,
+    ]
+    redirect = 300 <= status < 400
+    for name, value in headers:
+        if (name[0] in "aA" and name[:15].lower() == "access-control-") or (
+            redirect and name.lower() == "location"
+        ):
+            key.append(name.lower())
+            key.append(value)
+    cached = _NOTES.get(frozen := tuple(key))
+    if cached is None:
+        cached = _judged(
+            origin,
+            status,
+            tuple(headers),
+            credentialed=credentialed,
+            preflight=(preflight_method, request_headers) if preflight else None,
         )
-    verdict = _origin_verdict(allow_origin, origin)
-    if verdict:
-        return verdict
-    if credentialed:
-        if allow_origin[0] == "*":
-            return (
-                "credentialed request (Cookie sent) but Access-Control-Allow-Origin is *: the "
-                "browser will block it"
-            )
-        allow_credentials = [
-            v for k, v in headers if k.lower() == "access-control-allow-credentials"
-        ]
-        if allow_credentials != ["true"]:
-            return (
-                "credentialed request (Cookie sent) without Access-Control-Allow-Credentials: "
-                "true: the browser will block it"
-            )
-    return f"CORS ok for {origin}"
+        if len(_NOTES) >= _NOTES_LIMIT:
+            _NOTES.clear()
+        _NOTES[frozen] = cached
+    if preflight:
+        if len(_SHARED) >= _NOTES_LIMIT:
+            _SHARED.clear()
+        _SHARED[shared] = (headers, cached)  # the reference keeps the id from being reused
+    return cached
 
 
-def _origin_verdict(allow_origin: list[str], origin: str) -> str:
-    if len(allow_origin) > 1:
-        return f"{len(allow_origin)} Access-Control-Allow-Origin headers: the browser will block it"
-    value = allow_origin[0]
-    if value not in ("*", origin):
-        return f"Access-Control-Allow-Origin {value!r} is not {origin}: the browser will block it"
-    return ""
+_SHARED: dict[tuple[object, ...], tuple[Sequence[tuple[str, str]], str]] = {}
+_NOTES: dict[tuple[object, ...], str] = {}
+_NOTES_LIMIT = 4096  # bounded: origins and header values come from clients
+
+
+def _judged(
+    origin: str,
+    status: int,
+    headers: tuple[tuple[str, str], ...],
+    *,
+    credentialed: bool,
+    preflight: tuple[str | None, str | None] | None,
+) -> str:
+    """The note, from the doctor's checks (`preflight`: its requested method and headers)."""
+    credentials: Credentials = "include" if credentialed else "same-origin"
+    if preflight is not None:
+        failure = judge_preflight(
+            status,
+            headers,
+            origin=origin,
+            method=preflight[0] or "",
+            request_headers=preflight[1],
+            credentials=credentials,
+        )
+    else:
+        failure = judge_response(headers, origin=origin, credentials=credentials)
+    if failure is None:
+        return f"CORS ok for {origin}" + (", credentials included (Cookie sent)" * credentialed)
+    reason = short_reason(failure.error, failure.hint)
+    tail = " (credentials 'include': Cookie sent)" if credentialed else ""
+    return f"CORS blocked for {origin}: {failure.error}: {reason}{tail}"
 
 
 class Console:

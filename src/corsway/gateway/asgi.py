@@ -229,14 +229,18 @@ class GatewayApp:
 
     def _log(self, request: GatewayRequest, response: Response, started: float) -> None:
         origin = request.header_ci("origin")
-        note = cors_note(
-            method=request.method,
-            origin=origin,
-            preflight_method=request.header_ci("access-control-request-method"),
-            status=response.status,
-            headers=response.headers,
-            credentialed=origin is not None and request.header_ci("cookie") is not None,
-        )
+        note = ""
+        if origin is not None:
+            note = cors_note(
+                method=request.method,
+                origin=origin,
+                preflight_method=request.header_ci("access-control-request-method"),
+                request_headers=request.header_ci("access-control-request-headers"),
+                status=response.status,
+                headers=response.headers,
+                credentialed=request.header_ci("cookie") is not None,
+                host=request.header_ci("host"),
+            )
         if response.note:
             note = f"{response.note}; {note}" if note else response.note
         query = request.query_string

@@ -76,7 +76,7 @@ def test_built_in_preflight_answers_with_the_configuration(gateway: Served) -> N
     }
     assert "apigw-requestid" in response.headers
     assert "x-amzn-requestid" not in response.headers
-    gateway.last_line("OPTIONS /items", "preflight 204 from https://app.example.com")
+    gateway.last_line("OPTIONS /items", "CORS ok for https://app.example.com")
 
 
 def test_preflight_for_a_path_without_any_route_is_answered_too(gateway: Served) -> None:
@@ -270,7 +270,9 @@ def test_default_route_with_authorizer_catches_preflights_and_the_fix() -> None:
         assert response.json() == {"message": "Forbidden"}
         assert response.headers["access-control-allow-origin"] == APP
         served.last_line(
-            "OPTIONS /items", "authorizer simpleAuth: isAuthorized false", "not an ok status"
+            "OPTIONS /items",
+            "authorizer simpleAuth: isAuthorized false",
+            "PreflightInvalidStatus: It does not have HTTP ok status",
         )
     fixed = base.route("OPTIONS /{proxy+}", "preflight").build()
     with serving(fixed) as served:
