@@ -252,3 +252,21 @@ def test_a_worker_that_died_while_idle_is_not_given_the_next_invocation() -> Non
 def _zombie(pid: int) -> bool:
     with open(f"/proc/{pid}/stat") as stat:
         return stat.read().rsplit(")", 1)[1].split()[0] == "Z"
+
+
+def test_closing_an_output_forwarder_forwards_what_the_pipe_still_holds() -> None:
+    """A worker that printed and died: its death may be handled (and its forwarders closed)
+    before the loop read its last output; those lines must not be lost."""
+    from corsway.runtimes.output import LineForwarder
+
+    async def main() -> list[str]:
+        read, write = os.pipe()
+        os.write(write, b"crashing now\nlast words without a newline")
+        os.close(write)
+        lines: list[str] = []
+        forwarder = LineForwarder(read, "f", lambda key, line: lines.append(line),
+                                  asyncio.get_running_loop())  # fmt: skip
+        forwarder.close()  # before the loop ever ran the reader
+        return lines
+
+    assert run_async(main()) == ["crashing now", "last words without a newline"]
