@@ -69,4 +69,3 @@ class LineForwarder:
                 return
             read += len(data)
             self._forward(data)
-
