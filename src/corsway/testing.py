@@ -7,13 +7,14 @@ what a browser makes of it, in your own CI::
 
 Fixtures: `corsway_service` (the service directory: the `corsway_service` ini option, default
 the rootdir; override the fixture, session-scoped, to choose another), `corsway_server` (the
-service served on a free 127.0.0.1 port for the whole session: `.url` is the base URL with the
-stage) and `browser_fetch(url_or_path, origin=..., method=..., headers=..., data=...,
+service served on a free 127.0.0.1 port for the whole session, every API of it, Python handlers
+in the environment `corsway serve` builds: `.url` is the first API's base URL, the REST API's
+with its stage when there is one; `.urls` has every API's by kind, e.g. `urls["HTTP API"]`)
+and `browser_fetch(url_or_path, origin=..., method=..., headers=..., data=...,
 credentials=...)`, which returns `corsway check`'s CheckResult (`verdict`, `browser_error`,
-`message`, `cause`, `fix` with its serverless.yml line, `exchanges`). A path is joined to the
-server's base URL; the origin defaults to the `corsway_origin` ini option
-(http://localhost:5173). The server's access log
-goes to stderr after each fetch, so pytest shows it with a failing test.
+`message`, `cause`, `fix` with its serverless.yml line, `exchanges`). A path is joined to
+`.url`; the origin defaults to the `corsway_origin` ini option (http://localhost:5173). The
+server's access log goes to stderr after each fetch, so pytest shows it with a failing test.
 
 `serve(service)` is the same server as a context manager, for tests that need several services.
 corsway's modules are imported when a fixture is first used, so the plugin costs nothing to
@@ -110,10 +111,11 @@ class _AccessLog:
 class ServedService:
     """A service served on loopback: its base URL, and `fetch` as a browser page does it."""
 
-    url: str
+    url: str  # the first API's base URL (the REST API's, with its stage, when there is one)
     origin: str = DEFAULT_ORIGIN
     log: _AccessLog | None = None
     context: ServiceContext | None = None  # the served service, for causes and fix lines
+    urls: Mapping[str, str] | None = None  # every API's base URL by kind ("HTTP API": root)
 
     def resolve(self, url_or_path: str) -> str:
         if "://" in url_or_path:
@@ -151,6 +153,11 @@ class ServedService:
         return result
 
 
+def _progress(text: str) -> None:
+    """A line while a Python environment is built (the first time only: it is cached)."""
+    sys.stderr.write(f"corsway: {text}\n")
+
+
 @contextmanager
 def serve(
     service: str | Path = ".",
@@ -171,15 +178,21 @@ def serve(
         load_template_file,
         service_directory,
     )
-    from corsway.gateway.server import GatewayServer
+    from corsway.gateway.server import GatewayServer, service_functions
+    from corsway.runtimes.pyenvs import PythonEnvironments
+    from corsway.runtimes.registry import python_runtimes
 
     if template is not None:
         loaded = load_template_file(Path(template), Path(service), stage=stage, region=region)
     else:
         loaded = compile_and_load(Path(service), stage=stage, region=region)
-    check_functions(loaded.api, loaded.source)
+    # Python handlers run as `corsway serve` runs them: in the service's cached environment
+    # (its requirements and boto3), or the active virtualenv's
+    envs = PythonEnvironments.from_options(service_directory(Path(service)), None, loaded.config)
+    envs.prepare(python_runtimes(service_functions(loaded.apis)), _progress)
+    check_functions(loaded.apis, loaded.source, envs)
     log = _AccessLog()
-    server = GatewayServer(loaded.api, log.console, host="127.0.0.1", port=0)
+    server = GatewayServer(loaded.apis, log.console, host="127.0.0.1", port=0, python=envs)
     thread = threading.Thread(target=server.run, name="corsway-serve", daemon=True)
     thread.start()
     deadline = time.monotonic() + START_TIMEOUT_S
@@ -196,7 +209,13 @@ def serve(
             region=region,
             stage_prefix=True,
         )
-        yield ServedService(server.base_url, origin, log, CompiledServiceContext(source))
+        yield ServedService(
+            server.base_url,
+            origin,
+            log,
+            CompiledServiceContext(source),
+            dict(server.base_urls()),
+        )
     finally:
         server.stop()
         thread.join(timeout=15)

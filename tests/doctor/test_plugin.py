@@ -99,3 +99,27 @@ def test_the_fixtures_are_registered_without_loading_corsway() -> None:
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True
     ).stdout
     assert output.strip() == "corsway.testing []"
+
+
+def test_serve_serves_every_api_of_a_mixed_service() -> None:
+    from corsway.testing import serve
+    from tests.compile.sls3cases import http_api_case
+
+    with serve(http_api_case("mixed-http-httpapi"), origin="https://app.example.com") as served:
+        assert served.urls is not None
+        assert set(served.urls) == {"REST API", "HTTP API"}
+        assert served.url == served.urls["REST API"] and served.url.endswith("/dev")
+        http_api = served.urls["HTTP API"]
+        assert not http_api.endswith("/dev")
+        # the HTTP API's CorsConfiguration answers the preflight of a PUT with JSON
+        result = served.fetch(
+            http_api + "/products/7",
+            method="PUT",
+            headers={"Content-Type": "application/json"},
+            data="{}",
+            credentials="include",
+        )
+        assert result.preflight
+        assert result.exchanges[0].response is not None
+        assert result.exchanges[0].response.status == 204
+        assert result.verdict == "allowed", result.message
