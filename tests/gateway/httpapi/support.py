@@ -17,6 +17,7 @@ from typing import Any
 
 import httpx
 
+from corsway.compile.apigateway.events import DEFAULT_CORS_HEADERS
 from corsway.gateway.accesslog import Console
 from corsway.gateway.httpapi.jwks import JwksConfig
 from corsway.gateway.loader import read_apis
@@ -25,15 +26,7 @@ from tests.compile.sls3cases import http_api_case
 from tests.gateway.support import FIXTURES
 
 SERVICE_DIR = FIXTURES / "httpapi_service"
-DEFAULT_HEADERS = [
-    "Content-Type",
-    "X-Amz-Date",
-    "Authorization",
-    "X-Api-Key",
-    "X-Amz-Security-Token",
-    "X-Amz-User-Agent",
-    "X-Amzn-Trace-Id",
-]
+DEFAULT_HEADERS = list(DEFAULT_CORS_HEADERS)  # what the framework writes for `cors: true`
 
 
 def shared_template(case: str) -> dict[str, Any]:
