@@ -16,7 +16,7 @@ import binascii
 import re
 from dataclasses import dataclass
 
-from corsway.gateway.rest.proxy_event import media_type
+from corsway.gateway.request import media_type
 
 try:  # the same values as json.loads, faster
     from orjson import loads
