@@ -4,26 +4,19 @@ real gateway serving a template's APIs on a loopback port."""
 from __future__ import annotations
 
 import copy
-import io
 import json
 import re
-import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import httpx
-
 from corsway.compile.apigateway.events import DEFAULT_CORS_HEADERS
-from corsway.gateway.accesslog import Console
 from corsway.gateway.httpapi.jwks import JwksConfig
 from corsway.gateway.loader import read_apis
-from corsway.gateway.server import GatewayServer
 from tests.compile.sls3cases import http_api_case
-from tests.gateway.support import FIXTURES
+from tests.gateway.support import FIXTURES, RunningGateway, serving_apis
 
 SERVICE_DIR = FIXTURES / "httpapi_service"
 DEFAULT_HEADERS = list(DEFAULT_CORS_HEADERS)  # what the framework writes for `cors: true`
@@ -214,39 +207,13 @@ class HttpTemplate:
         }
 
 
-@dataclass
-class Served:
+class Served(RunningGateway):
     """A gateway serving a template's APIs on loopback, its console and an HTTP client."""
-
-    server: GatewayServer
-    output: io.StringIO
-    client: httpx.Client
 
     @property
     def url(self) -> str:
         """The HTTP API's base URL (the root)."""
         return dict(self.server.base_urls()).get("HTTP API", self.server.base_url)
-
-    def console(self, contains: str = "", timeout: float = 10.0, count: int = 1) -> str:
-        """The console so far (waiting until it holds `contains` `count` times)."""
-        deadline = time.monotonic() + timeout
-        while True:
-            text = self.output.getvalue()
-            if text.count(contains) >= count or time.monotonic() > deadline:
-                return text
-            time.sleep(0.01)
-
-    def last_line(self, *fragments: str, timeout: float = 10.0) -> str:
-        """The last console line holding every fragment (waiting for it to be printed)."""
-        deadline = time.monotonic() + timeout
-        while True:
-            text = self.output.getvalue()
-            lines = [line for line in text.splitlines() if all(f in line for f in fragments)]
-            if lines:
-                return lines[-1]
-            if time.monotonic() > deadline:
-                raise AssertionError(f"no console line holds {fragments!r}:\n{text[-2000:]}")
-            time.sleep(0.01)
 
 
 @contextmanager
@@ -266,18 +233,5 @@ def serving(
         source="test.json",
         jwks=jwks,
     )
-    output = io.StringIO()
-    server = GatewayServer(apis, Console(output, color=False), host="127.0.0.1", port=0, **options)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("the gateway did not start")
-        time.sleep(0.01)
-    try:
-        with httpx.Client(timeout=30) as client:
-            yield Served(server, output, client)
-    finally:
-        server.stop()
-        thread.join(timeout=15)
+    with serving_apis(apis, **options) as (server, output, client):
+        yield Served(server, output, client)
