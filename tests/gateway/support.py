@@ -57,6 +57,24 @@ def _logical(path: str) -> str:
     )
 
 
+def lambda_uri(function_arn: object) -> dict[str, Any]:
+    """An integration's or authorizer's invocation URI, as the framework writes it."""
+    return {
+        "Fn::Join": [
+            "",
+            [
+                "arn:",
+                _ref("AWS::Partition"),
+                ":apigateway:",
+                _ref("AWS::Region"),
+                ":lambda:path/2015-03-31/functions/",
+                function_arn,
+                "/invocations",
+            ],
+        ]
+    }
+
+
 @dataclass
 class TemplateBuilder:
     """Builds CloudFormation the way the framework shapes it, for hand-written cases."""
@@ -142,21 +160,11 @@ class TemplateBuilder:
 
     def proxy(self, path: str, http_method: str, function: str, **kwargs: Any) -> TemplateBuilder:
         arn = {"Fn::GetAtt": [f"{function[0].upper()}{function[1:]}LambdaFunction", "Arn"]}
-        uri = {
-            "Fn::Join": [
-                "",
-                [
-                    "arn:",
-                    _ref("AWS::Partition"),
-                    ":apigateway:",
-                    _ref("AWS::Region"),
-                    ":lambda:path/2015-03-31/functions/",
-                    arn,
-                    "/invocations",
-                ],
-            ]
+        integration = {
+            "IntegrationHttpMethod": "POST",
+            "Type": "AWS_PROXY",
+            "Uri": lambda_uri(arn),
         }
-        integration = {"IntegrationHttpMethod": "POST", "Type": "AWS_PROXY", "Uri": uri}
         return self.method(path, http_method, integration, **kwargs)
 
     def preflight(

@@ -16,7 +16,7 @@ from corsway.compile.apigateway.events import DEFAULT_CORS_HEADERS
 from corsway.gateway.httpapi.jwks import JwksConfig
 from corsway.gateway.loader import read_apis
 from tests.compile.sls3cases import http_api_case
-from tests.gateway.support import FIXTURES, RunningGateway, serving_apis
+from tests.gateway.support import FIXTURES, RunningGateway, lambda_uri, serving_apis
 
 SERVICE_DIR = FIXTURES / "httpapi_service"
 DEFAULT_HEADERS = list(DEFAULT_CORS_HEADERS)  # what the framework writes for `cors: true`
@@ -180,20 +180,7 @@ class HttpTemplate:
         if ttl is not None:
             properties["AuthorizerResultTtlInSeconds"] = ttl
         properties["AuthorizerPayloadFormatVersion"] = payload
-        properties["AuthorizerUri"] = {
-            "Fn::Join": [
-                "",
-                [
-                    "arn:",
-                    _ref("AWS::Partition"),
-                    ":apigateway:",
-                    _ref("AWS::Region"),
-                    ":lambda:path/2015-03-31/functions/",
-                    arn,
-                    "/invocations",
-                ],
-            ]
-        }
+        properties["AuthorizerUri"] = lambda_uri(arn)
         self.resources[f"HttpApiAuthorizer{_upper_first(name)}"] = {
             "Type": "AWS::ApiGatewayV2::Authorizer",
             "Properties": properties,
