@@ -18,6 +18,7 @@ from corsway.gateway.accesslog import Console
 from corsway.gateway.invoke import (
     FUTURE,
     GAVE_UP,
+    LAMBDA_PAYLOAD_LIMIT,
     failure_reason,
     give_up,
     invoke_with_timeout,
@@ -38,8 +39,6 @@ from corsway.gateway.rest.vtl import UTIL, TemplateInput
 from corsway.runtimes.base import FunctionRuntime, Outcome
 
 __all__ = ["LAMBDA_PAYLOAD_LIMIT", "Gateway", "GatewayFailure"]  # GatewayFailure: re-exported
-
-LAMBDA_PAYLOAD_LIMIT = 6 * 1024 * 1024  # a synchronous Lambda invocation's request payload
 
 
 @dataclass(slots=True)
