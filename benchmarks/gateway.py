@@ -352,6 +352,30 @@ def run_python_client(
     return Result(name, rps, p50, p99, "python client")
 
 
+OFFLINE_ENV = {
+    "SLS_TELEMETRY_DISABLED": "1",
+    "SLS_NOTIFICATIONS_MODE": "off",
+    "CI": "1",
+    "AWS_ACCESS_KEY_ID": "x",
+    "AWS_SECRET_ACCESS_KEY": "x",
+}
+
+
+def offline_service(directory: Path, serverless_yml: str, handler_file: str, code: str) -> Path:
+    """A service directory for serverless-offline (its node_modules from the cache)."""
+    directory.mkdir()
+    (directory / "serverless.yml").write_text(serverless_yml)
+    (directory / handler_file).write_text(code)
+    (directory / "node_modules").symlink_to(CACHE / "node_modules")
+    return directory
+
+
+def offline_command(offline: Path, port: int) -> list[str]:
+    """`serverless offline start` on `port` (its Lambda port another free one)."""
+    return [str(offline), "offline", "start", "--httpPort", str(port),
+            "--lambdaPort", str(free_port()), "--noTimeout"]  # fmt: skip
+
+
 def ensure_offline() -> Path | None:
     if shutil.which("npm") is None:
         return None
@@ -490,21 +514,17 @@ def main() -> int:
             ("Python", "handler.py", "python3.11"),
             ("Node", "handler.js", "nodejs20.x"),
         ):
-            offline_dir = work / f"offline-{runtime}"
-            offline_dir.mkdir()
-            (offline_dir / "serverless.yml").write_text(SERVICE_YML.replace("python3.11", runtime))
-            (offline_dir / handler).write_text(
-                HANDLER_PY if handler.endswith(".py") else HANDLER_JS
+            offline_dir = offline_service(
+                work / f"offline-{runtime}",
+                SERVICE_YML.replace("python3.11", runtime),
+                handler,
+                HANDLER_PY if handler.endswith(".py") else HANDLER_JS,
             )
-            (offline_dir / "node_modules").symlink_to(CACHE / "node_modules")
             port = free_port()
-            command = [str(offline), "offline", "start", "--httpPort", str(port),
-                       "--lambdaPort", str(free_port()), "--noTimeout"]  # fmt: skip
-            env = {"SLS_TELEMETRY_DISABLED": "1", "SLS_NOTIFICATIONS_MODE": "off", "CI": "1",
-                   "AWS_ACCESS_KEY_ID": "x", "AWS_SECRET_ACCESS_KEY": "x"}  # fmt: skip
+            command = offline_command(offline, port)
             try:
                 log = work / f"offline-{runtime}.log"
-                with started(command, port, offline_dir, log, env) as process:
+                with started(command, port, offline_dir, log, OFFLINE_ENV) as process:
                     base = f"http://127.0.0.1:{port}/dev/hello"
                     if label == "Python":
                         results["offline-preflight"] = measure(
@@ -521,18 +541,13 @@ def main() -> int:
                     )
             except RuntimeError as error:
                 print(f"serverless-offline ({label}) did not start: {error}")
-        offline_http = work / "offline-http"
-        offline_http.mkdir()
-        (offline_http / "serverless.yml").write_text(HTTP_SERVICE_YML)
-        (offline_http / "handler.py").write_text(HTTP_HANDLER_PY)
-        (offline_http / "node_modules").symlink_to(CACHE / "node_modules")
+        offline_http = offline_service(
+            work / "offline-http", HTTP_SERVICE_YML, "handler.py", HTTP_HANDLER_PY
+        )
         port = free_port()
-        command = [str(offline), "offline", "start", "--httpPort", str(port),
-                   "--lambdaPort", str(free_port()), "--noTimeout"]  # fmt: skip
-        env = {"SLS_TELEMETRY_DISABLED": "1", "SLS_NOTIFICATIONS_MODE": "off", "CI": "1",
-               "AWS_ACCESS_KEY_ID": "x", "AWS_SECRET_ACCESS_KEY": "x"}  # fmt: skip
+        command = offline_command(offline, port)
         try:
-            with started(command, port, offline_http, work / "offline-http.log", env):
+            with started(command, port, offline_http, work / "offline-http.log", OFFLINE_ENV):
                 results["offline-http"] = measure(
                     "serverless-offline httpApi Python GET",
                     f"http://127.0.0.1:{port}/hello",

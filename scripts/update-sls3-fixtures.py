@@ -24,6 +24,10 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.compile.sls3cases import SHARED_HTTP_API_CASES  # noqa: E402
+
 CASES = ROOT / "tests" / "fixtures" / "sls3"
 ORACLE = ROOT / "scripts" / "sls3-package.sh"
 SHARED = {
@@ -37,23 +41,7 @@ SHARED = {
     "provider-apigateway",
     "seed-tldr",
     "seed-tldr-nodejs610",
-    *(
-        f"httpapi-{name}"
-        for name in (
-            "aws-iam",
-            "catch-all",
-            "cors-object-full",
-            "cors-object-partial",
-            "cors-true",
-            "jwt-authorizer",
-            "lambda-authorizer",
-            "mixed-http-httpapi",
-            "no-cors-logs",
-            "path-params",
-            "payload-versions",
-            "resources-overrides",
-        )
-    ),
+    *(f"httpapi-{name}" for name in SHARED_HTTP_API_CASES),
 }
 
 

@@ -4,14 +4,12 @@ the framework packages but AWS refuses at deploy or what breaks CORS in producti
 
 from __future__ import annotations
 
-import os
-import textwrap
 from pathlib import Path
 
 import pytest
 
-from corsway.compile import compile_service
-from tests.compile.sls3cases import CASES, case_dir, case_env
+from tests.compile.sls3cases import CASES, case_dir
+from tests.compile.support import compile_text, warnings_of
 
 HTTP_API_CASES = [case for case in CASES if case.startswith("httpapi-")]
 
@@ -156,16 +154,6 @@ EXPECTED: dict[str, list[str]] = {
         "warns about this too)",
     ],
 }
-
-
-def warnings_of(case: str) -> list[str]:
-    compiled = compile_service(case_dir(case), env={**os.environ, **case_env(case)})
-    return [str(warning) for warning in compiled.warnings]
-
-
-def compile_text(tmp_path: Path, body: str) -> list[str]:
-    (tmp_path / "serverless.yml").write_text(textwrap.dedent(body))
-    return [str(w) for w in compile_service(tmp_path, env={}).warnings]
 
 
 @pytest.mark.parametrize("case", HTTP_API_CASES)

@@ -2,25 +2,12 @@
 
 from __future__ import annotations
 
-import os
-import textwrap
 from pathlib import Path
 
 import pytest
 
 from corsway.compile import compile_service
-from tests.compile.sls3cases import case_dir, case_env
-
-
-def warnings_of(case: str) -> list[str]:
-    compiled = compile_service(case_dir(case), env={**os.environ, **case_env(case)})
-    return [str(warning) for warning in compiled.warnings]
-
-
-def compile_text(tmp_path: Path, body: str) -> list[str]:
-    (tmp_path / "serverless.yml").write_text(textwrap.dedent(body))
-    return [str(w) for w in compile_service(tmp_path, env={}).warnings]
-
+from tests.compile.support import compile_text, warnings_of
 
 EXPECTED: dict[str, list[str]] = {
     "cors-merge-origins": [

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tests.gateway.support import TemplateBuilder
+from tests.gateway.support import TemplateBuilder, lambda_uri
 
 AUTHORIZER_HANDLER = "authorizers.authorize"  # tests/fixtures/gateway_service/authorizers.py
 ACCOUNT = "123456789012"
@@ -74,23 +74,6 @@ class FakeClock:
     def advance(self, seconds: float) -> None:
         with self.lock:
             self.now += seconds
-
-
-def lambda_uri(function_arn: object) -> dict[str, Any]:
-    return {
-        "Fn::Join": [
-            "",
-            [
-                "arn:",
-                {"Ref": "AWS::Partition"},
-                ":apigateway:",
-                {"Ref": "AWS::Region"},
-                ":lambda:path/2015-03-31/functions/",
-                function_arn,
-                "/invocations",
-            ],
-        ]
-    }
 
 
 def add_authorizer(

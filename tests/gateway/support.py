@@ -8,7 +8,7 @@ import io
 import json
 import threading
 import time
-from collections.abc import Coroutine, Iterator
+from collections.abc import Coroutine, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 import httpx
 
 from corsway.gateway.accesslog import Console
+from corsway.gateway.flavour import ServedApi
 from corsway.gateway.rest.served import ServedRestApi
 from corsway.gateway.rest.template import build_api
 from corsway.gateway.server import GatewayServer
@@ -54,6 +55,24 @@ def _logical(path: str) -> str:
         part.strip("{}+").capitalize() + ("Var" if part.startswith("{") else "")
         for part in path.strip("/").split("/")
     )
+
+
+def lambda_uri(function_arn: object) -> dict[str, Any]:
+    """An integration's or authorizer's invocation URI, as the framework writes it."""
+    return {
+        "Fn::Join": [
+            "",
+            [
+                "arn:",
+                _ref("AWS::Partition"),
+                ":apigateway:",
+                _ref("AWS::Region"),
+                ":lambda:path/2015-03-31/functions/",
+                function_arn,
+                "/invocations",
+            ],
+        ]
+    }
 
 
 @dataclass
@@ -141,21 +160,11 @@ class TemplateBuilder:
 
     def proxy(self, path: str, http_method: str, function: str, **kwargs: Any) -> TemplateBuilder:
         arn = {"Fn::GetAtt": [f"{function[0].upper()}{function[1:]}LambdaFunction", "Arn"]}
-        uri = {
-            "Fn::Join": [
-                "",
-                [
-                    "arn:",
-                    _ref("AWS::Partition"),
-                    ":apigateway:",
-                    _ref("AWS::Region"),
-                    ":lambda:path/2015-03-31/functions/",
-                    arn,
-                    "/invocations",
-                ],
-            ]
+        integration = {
+            "IntegrationHttpMethod": "POST",
+            "Type": "AWS_PROXY",
+            "Uri": lambda_uri(arn),
         }
-        integration = {"IntegrationHttpMethod": "POST", "Type": "AWS_PROXY", "Uri": uri}
         return self.method(path, http_method, integration, **kwargs)
 
     def preflight(
@@ -234,6 +243,18 @@ class RunningGateway:
                 return text
             time.sleep(0.01)
 
+    def last_line(self, *fragments: str, timeout: float = 10.0) -> str:
+        """The last console line holding every fragment (waiting for it to be printed)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            text = self.output.getvalue()
+            lines = [line for line in text.splitlines() if all(f in line for f in fragments)]
+            if lines:
+                return lines[-1]
+            if time.monotonic() > deadline:
+                raise AssertionError(f"no console line holds {fragments!r}:\n{text[-2000:]}")
+            time.sleep(0.01)
+
 
 @contextmanager
 def running_gateway(
@@ -251,10 +272,18 @@ def running_gateway(
         source="test.json",
         function_keys=function_keys,
     )
+    with serving_apis(ServedRestApi(api), **options) as (server, output, client):
+        yield RunningGateway(server, output, client)
+
+
+@contextmanager
+def serving_apis(
+    apis: ServedApi | Sequence[ServedApi], **options: Any
+) -> Iterator[tuple[GatewayServer, io.StringIO, httpx.Client]]:
+    """A GatewayServer serving `apis` on 127.0.0.1 (ephemeral port) in a background thread, its
+    console output and an HTTP client."""
     output = io.StringIO()
-    server = GatewayServer(
-        ServedRestApi(api), Console(output, color=False), host="127.0.0.1", port=0, **options
-    )
+    server = GatewayServer(apis, Console(output, color=False), host="127.0.0.1", port=0, **options)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 10
@@ -264,7 +293,7 @@ def running_gateway(
         time.sleep(0.01)
     try:
         with httpx.Client(timeout=30) as client:
-            yield RunningGateway(server, output, client)
+            yield server, output, client
     finally:
         server.stop()
         thread.join(timeout=15)

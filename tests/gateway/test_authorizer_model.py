@@ -12,6 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from corsway.errors import CorswayError
+from corsway.gateway.authorizer_cache import ResultCache
 from corsway.gateway.iam_policy import (
     InvalidPolicy,
     Policy,
@@ -22,7 +23,6 @@ from corsway.gateway.iam_policy import (
 from corsway.gateway.rest.authorizers import (
     AuthorizerOutput,
     InvalidOutput,
-    ResultCache,
     jwt_claims,
     parse_output,
 )
@@ -290,7 +290,7 @@ def test_output_validation_and_context_stringification() -> None:
 
 def test_cache_expires_is_bounded_and_separate_per_authorizer() -> None:
     now = [0.0]
-    cache = ResultCache(clock=lambda: now[0], max_entries=3)
+    cache: ResultCache[AuthorizerOutput] = ResultCache(clock=lambda: now[0], max_entries=3)
     result = AuthorizerOutput("p", policy(), {})
     cache.put("A", ("t",), result, 10)
     assert cache.get("B", ("t",)) is None  # another authorizer never sees it

@@ -12,7 +12,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import NamedTuple, Protocol
+from typing import Generic, NamedTuple, Protocol, TypeVar
 
 from corsway.gateway.accesslog import Console
 from corsway.gateway.request import GatewayRequest
@@ -115,6 +115,68 @@ class ServedApi(Protocol):
     ) -> ApiHandler:
         """A handler answering this API's requests with these runtimes."""
         ...
+
+
+class ApiModel(Protocol):
+    """What every flavour's API model has (`rest.model.Api`, `httpapi.model.HttpApi`)."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def api_id(self) -> str: ...
+
+    @property
+    def stage(self) -> str: ...
+
+    @property
+    def account_id(self) -> str: ...
+
+    @property
+    def functions(self) -> Mapping[str, FunctionConfig]: ...
+
+    @property
+    def notes(self) -> tuple[str, ...]: ...
+
+
+ModelT = TypeVar("ModelT", bound=ApiModel)
+
+
+class ServedModel(Generic[ModelT]):
+    """The part of a `ServedApi` every flavour reads straight from its model."""
+
+    def __init__(self, api: ModelT) -> None:
+        self.api = api
+
+    @property
+    def name(self) -> str:
+        """The API's name."""
+        return self.api.name
+
+    @property
+    def api_id(self) -> str:
+        """The API's (fake) id."""
+        return self.api.api_id
+
+    @property
+    def stage(self) -> str:
+        """The stage it is served as (`$default` for every Serverless HTTP API)."""
+        return self.api.stage
+
+    @property
+    def account_id(self) -> str:
+        """The (fake) account id."""
+        return self.api.account_id
+
+    @property
+    def functions(self) -> Mapping[str, FunctionConfig]:
+        """Every function of the template."""
+        return self.api.functions
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """What the template reading left out or does not enforce."""
+        return self.api.notes
 
 
 class Dispatch:

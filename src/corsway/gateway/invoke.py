@@ -11,6 +11,7 @@ from collections.abc import Awaitable
 
 from corsway.runtimes.base import FunctionRuntime, InvocationResult, Outcome
 
+LAMBDA_PAYLOAD_LIMIT = 6 * 1024 * 1024  # a synchronous Lambda invocation's request payload
 GAVE_UP = InvocationResult(Outcome.TIMEOUT, error="API Gateway stopped waiting")
 FUTURE = asyncio.Future  # the C future the worker pool returns (its exact class)
 

@@ -50,6 +50,18 @@ def new_extended_request_id() -> str:
     return b2a_base64(_random_bits(88).to_bytes(11, "big"), newline=False).decode()
 
 
+def trace_id(epoch_ms: int) -> str:
+    """An X-Amzn-Trace-Id root like `Root=1-5e5f8a3c-0123456789abcdef01234567`."""
+    return f"Root=1-{epoch_ms // 1000:08x}-{_random_bits(96):024x}"
+
+
+def media_type(value: str | None) -> str:
+    """`application/json` from `Application/JSON; charset=utf-8`."""
+    if not value:
+        return ""
+    return value.split(";", 1)[0].strip().lower()
+
+
 def parse_query(query_string: str) -> list[tuple[str, str]]:
     """Query pairs in order, `+` as space and percent-decoded (API Gateway decodes them)."""
     pairs = []

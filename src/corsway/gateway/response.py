@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+
+# What a function's response headers must be: a name is an HTTP token, a value holds no control
+# character other than TAB (HTTP does not allow them).
+HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
+INVALID_HEADER_VALUE = re.compile("[\x00-\x08\x0a-\x1f\x7f]")
 
 
 @dataclass(slots=True)

@@ -153,6 +153,13 @@ def _module_definitions(tree: ast.Module) -> dict[str, ast.stmt]:
     return found
 
 
+def _imported_modules(statement: ast.Import | ast.ImportFrom) -> list[str]:
+    """`from a.b import c` -> [`a.b`]; `import a, b.c` -> [`a`, `b.c`]."""
+    if isinstance(statement, ast.ImportFrom):
+        return [statement.module or ""]
+    return [alias.name for alias in statement.names]
+
+
 class _PythonReader:
     """Walks what a handler reaches and collects the CORS facts."""
 
@@ -293,11 +300,7 @@ class _PythonReader:
         return False
 
     def _local_or_stdlib(self, statement: ast.Import | ast.ImportFrom) -> bool:
-        modules = (
-            [statement.module or ""]
-            if isinstance(statement, ast.ImportFrom)
-            else [alias.name for alias in statement.names]
-        )
+        modules = _imported_modules(statement)
         if isinstance(statement, ast.ImportFrom) and statement.level:
             return True
         return all(
@@ -314,11 +317,7 @@ class _PythonReader:
 
     def _import(self, statement: ast.Import | ast.ImportFrom) -> None:
         """A local module the handler uses is read whole (any mention counts)."""
-        modules = (
-            [statement.module or ""]
-            if isinstance(statement, ast.ImportFrom)
-            else [alias.name for alias in statement.names]
-        )
+        modules = _imported_modules(statement)
         for alias in statement.names:
             if _CORS_NAME.search(alias.name) and self.helper is None:
                 self.helper = alias.name

@@ -126,21 +126,23 @@ def candidates(minor: int) -> list[str]:
         path = Path(directory) / f"python3.{minor}"
         if os.access(path, os.X_OK) and path.is_file():
             found.append(str(path))
-    versions = _pyenv_root() / "versions"
-    if versions.is_dir():
-        pattern = re.compile(rf"3\.{minor}\.\d+$")
-        for entry in sorted(versions.iterdir(), key=lambda p: _patch_key(p.name), reverse=True):
-            path = entry / "bin" / f"python3.{minor}"
-            if pattern.match(entry.name) and path.exists():
-                found.append(str(path))
-    managed = _uv_python_dir()
-    if managed.is_dir():
-        pattern = re.compile(rf"cpython-3\.{minor}\.\d+-")
-        for entry in sorted(managed.iterdir(), key=lambda p: _patch_key(p.name), reverse=True):
-            path = entry / "bin" / f"python3.{minor}"
-            if pattern.match(entry.name) and path.exists():
-                found.append(str(path))
+    found += _installed(_pyenv_root() / "versions", rf"3\.{minor}\.\d+$", minor)
+    found += _installed(_uv_python_dir(), rf"cpython-3\.{minor}\.\d+-", minor)
     return list(dict.fromkeys(found))
+
+
+def _installed(directory: Path, version_dir: str, minor: int) -> list[str]:
+    """`python3.<minor>` of every folder of `directory` (pyenv's or uv's) whose name matches
+    `version_dir`, newest patch release first."""
+    if not directory.is_dir():
+        return []
+    pattern = re.compile(version_dir)
+    found = []
+    for entry in sorted(directory.iterdir(), key=lambda p: _patch_key(p.name), reverse=True):
+        path = entry / "bin" / f"python3.{minor}"
+        if pattern.match(entry.name) and path.exists():
+            found.append(str(path))
+    return found
 
 
 def find_exact(minor: int) -> Interpreter | None:

@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import subprocess
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -22,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from corsway.errors import CorswayError
+from corsway.runtimes.tools import run_tool
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -140,17 +140,12 @@ def _poetry_export(service_dir: Path, pyproject: Path) -> list[str]:
             "export` to list its packages; install Poetry (and its export plugin), or write a "
             "requirements.txt and set custom.pythonRequirements.usePoetry: false"
         )
-    try:
-        completed = subprocess.run(
-            [poetry, "export", "--without-hashes", "-f", "requirements.txt"],
-            cwd=service_dir,
-            capture_output=True,
-            text=True,
-            timeout=POETRY_TIMEOUT_S,
-            stdin=subprocess.DEVNULL,
-        )
-    except (OSError, subprocess.TimeoutExpired) as error:
-        raise CorswayError(f"{pyproject}: `poetry export` failed: {error}") from None
+    completed = run_tool(
+        [poetry, "export", "--without-hashes", "-f", "requirements.txt"],
+        f"{pyproject}: `poetry export`",
+        timeout_s=POETRY_TIMEOUT_S,
+        cwd=service_dir,
+    )
     if completed.returncode != 0:
         detail = (completed.stderr.strip().splitlines() or ["no output"])[-1]
         raise CorswayError(f"{pyproject}: `poetry export` failed: {detail}")

@@ -35,6 +35,7 @@ from typing import Any
 from corsway.errors import CorswayError
 from corsway.runtimes.interpreters import Interpreter, choose_interpreter, user_interpreter
 from corsway.runtimes.pydeps import Requirements, read_requirements
+from corsway.runtimes.tools import run_tool
 
 CACHE_ENV = "CORSWAY_CACHE_DIR"
 INSTALLER_ENV = "CORSWAY_INSTALLER"
@@ -266,17 +267,7 @@ def _locked(directory: Path) -> Iterator[None]:
 
 
 def _run(command: list[str], what: str, cwd: Path | None = None) -> None:
-    try:
-        completed = subprocess.run(
-            command,
-            cwd=cwd,
-            capture_output=True,
-            text=True,
-            timeout=INSTALL_TIMEOUT_S,
-            stdin=subprocess.DEVNULL,
-        )
-    except (OSError, subprocess.TimeoutExpired) as error:
-        raise CorswayError(f"{what} failed: {error}") from None
+    completed = run_tool(command, what, timeout_s=INSTALL_TIMEOUT_S, cwd=cwd)
     if completed.returncode != 0:
         detail = [line for line in completed.stderr.strip().splitlines() if line.strip()]
         shown = "\n  ".join(detail[-8:]) or f"exit status {completed.returncode}"
@@ -328,16 +319,11 @@ _PIP_INSTALL = (
 
 
 def _venv_with_pip(interpreter: Interpreter, directory: Path) -> None:
-    try:
-        completed = subprocess.run(
-            [interpreter.path, "-m", "venv", str(directory)],
-            capture_output=True,
-            text=True,
-            timeout=INSTALL_TIMEOUT_S,
-            stdin=subprocess.DEVNULL,
-        )
-    except (OSError, subprocess.TimeoutExpired) as error:
-        raise CorswayError(f"creating a virtual environment failed: {error}") from None
+    completed = run_tool(
+        [interpreter.path, "-m", "venv", str(directory)],
+        "creating a virtual environment",
+        timeout_s=INSTALL_TIMEOUT_S,
+    )
     if completed.returncode != 0:
         major, minor = interpreter.minor
         raise CorswayError(

@@ -28,6 +28,7 @@ from corsway.runtimes.launcher import lambda_environment
 from corsway.runtimes.pydeps import normalise
 from corsway.runtimes.pyenvs import PythonEnvironments
 from corsway.runtimes.python import PythonLauncher
+from corsway.runtimes.worker import spawn
 
 IMPORT_TIMEOUT_S = 10.0  # Lambda's limit for the init phase
 CHECK_PARALLELISM = max(2, os.cpu_count() or 2)
@@ -109,27 +110,12 @@ def _import_once(
         **lambda_environment(config, account_id),
         **launcher.environment(config),
     }
-    request_read, request_write = os.pipe()
-    response_read, response_write = os.pipe()
-    env[protocol.REQUEST_FD_ENV] = str(request_read)
-    env[protocol.RESPONSE_FD_ENV] = str(response_write)
     try:
-        process = subprocess.Popen(
-            launcher.command(config),
-            cwd=config.code_dir,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            pass_fds=(request_read, response_write),
-            start_new_session=True,
+        process, request_write, response_read = spawn(
+            launcher.command(config), cwd=config.code_dir, env=env, output=subprocess.DEVNULL
         )
     except OSError as error:
-        for fd in (request_read, request_write, response_read, response_write):
-            os.close(fd)
         return ImportFailure("Runtime.StartError", f"cannot start a worker: {error.strerror}")
-    os.close(request_read)
-    os.close(response_write)
     try:
         frame = _first_frame(response_read, IMPORT_TIMEOUT_S)
     finally:

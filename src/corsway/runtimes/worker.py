@@ -58,6 +58,45 @@ def error_payload(error_type: str, message: str) -> bytes:
     return json.dumps({"errorMessage": message, "errorType": error_type}).encode()
 
 
+def spawn(
+    command: Sequence[str], *, cwd: str | os.PathLike[str], env: Mapping[str, str], output: int
+) -> tuple[subprocess.Popen[bytes], int, int]:
+    """Start a worker process in its own session with the protocol's two pipes (their numbers
+    in its environment): (process, the pipe to write invocations to, the pipe to read results
+    from). Its stdout and stderr go to `output` (`subprocess.PIPE` or `DEVNULL`). The worker's
+    ends are closed here; when it cannot start, every pipe is closed and the OSError raised."""
+    request_read, request_write = os.pipe()
+    response_read, response_write = os.pipe()
+    for fd in (request_write, response_write):
+        if _PIPE_SIZE:
+            with contextlib.suppress(OSError):
+                fcntl.fcntl(fd, _F_SETPIPE_SZ, _PIPE_SIZE)
+    full_env = {
+        **env,
+        protocol.REQUEST_FD_ENV: str(request_read),
+        protocol.RESPONSE_FD_ENV: str(response_write),
+    }
+    try:
+        process = subprocess.Popen(
+            list(command),
+            cwd=cwd,
+            env=full_env,
+            stdin=subprocess.DEVNULL,
+            stdout=output,
+            stderr=output,
+            pass_fds=(request_read, response_write),
+            start_new_session=True,
+        )
+    except OSError:
+        for fd in (request_write, response_read):
+            os.close(fd)
+        raise
+    finally:
+        os.close(request_read)
+        os.close(response_write)
+    return process, request_write, response_read
+
+
 class Invocation:
     """One request for the function: its event, and the future its result goes to."""
 
@@ -109,35 +148,9 @@ class Worker:
         self._sink = sink
         self._on_done = on_done
         self._closing = False
-        request_read, request_write = os.pipe()
-        response_read, response_write = os.pipe()
-        for fd in (request_write, response_write):
-            if _PIPE_SIZE:
-                with contextlib.suppress(OSError):
-                    fcntl.fcntl(fd, _F_SETPIPE_SZ, _PIPE_SIZE)
-        full_env = {
-            **env,
-            protocol.REQUEST_FD_ENV: str(request_read),
-            protocol.RESPONSE_FD_ENV: str(response_write),
-        }
-        try:
-            self.process = subprocess.Popen(
-                list(command),
-                cwd=cwd,
-                env=full_env,
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                pass_fds=(request_read, response_write),
-                start_new_session=True,
-            )
-        except OSError:
-            for fd in (request_write, response_read):
-                os.close(fd)
-            raise
-        finally:
-            os.close(request_read)
-            os.close(response_write)
+        self.process, request_write, response_read = spawn(
+            command, cwd=cwd, env=env, output=subprocess.PIPE
+        )
         self.pid = self.process.pid
         self._request_fd = request_write
         self._response_fd = response_read

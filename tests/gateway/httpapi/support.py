@@ -4,36 +4,22 @@ real gateway serving a template's APIs on a loopback port."""
 from __future__ import annotations
 
 import copy
-import io
 import json
 import re
-import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import httpx
-
-from corsway.gateway.accesslog import Console
+from corsway.compile.apigateway.events import DEFAULT_CORS_HEADERS
 from corsway.gateway.httpapi.jwks import JwksConfig
 from corsway.gateway.loader import read_apis
-from corsway.gateway.server import GatewayServer
 from tests.compile.sls3cases import http_api_case
-from tests.gateway.support import FIXTURES
+from tests.gateway.support import FIXTURES, RunningGateway, lambda_uri, serving_apis
 
 SERVICE_DIR = FIXTURES / "httpapi_service"
-DEFAULT_HEADERS = [
-    "Content-Type",
-    "X-Amz-Date",
-    "Authorization",
-    "X-Api-Key",
-    "X-Amz-Security-Token",
-    "X-Amz-User-Agent",
-    "X-Amzn-Trace-Id",
-]
+DEFAULT_HEADERS = list(DEFAULT_CORS_HEADERS)  # what the framework writes for `cors: true`
 
 
 def shared_template(case: str) -> dict[str, Any]:
@@ -194,20 +180,7 @@ class HttpTemplate:
         if ttl is not None:
             properties["AuthorizerResultTtlInSeconds"] = ttl
         properties["AuthorizerPayloadFormatVersion"] = payload
-        properties["AuthorizerUri"] = {
-            "Fn::Join": [
-                "",
-                [
-                    "arn:",
-                    _ref("AWS::Partition"),
-                    ":apigateway:",
-                    _ref("AWS::Region"),
-                    ":lambda:path/2015-03-31/functions/",
-                    arn,
-                    "/invocations",
-                ],
-            ]
-        }
+        properties["AuthorizerUri"] = lambda_uri(arn)
         self.resources[f"HttpApiAuthorizer{_upper_first(name)}"] = {
             "Type": "AWS::ApiGatewayV2::Authorizer",
             "Properties": properties,
@@ -221,39 +194,13 @@ class HttpTemplate:
         }
 
 
-@dataclass
-class Served:
+class Served(RunningGateway):
     """A gateway serving a template's APIs on loopback, its console and an HTTP client."""
-
-    server: GatewayServer
-    output: io.StringIO
-    client: httpx.Client
 
     @property
     def url(self) -> str:
         """The HTTP API's base URL (the root)."""
         return dict(self.server.base_urls()).get("HTTP API", self.server.base_url)
-
-    def console(self, contains: str = "", timeout: float = 10.0, count: int = 1) -> str:
-        """The console so far (waiting until it holds `contains` `count` times)."""
-        deadline = time.monotonic() + timeout
-        while True:
-            text = self.output.getvalue()
-            if text.count(contains) >= count or time.monotonic() > deadline:
-                return text
-            time.sleep(0.01)
-
-    def last_line(self, *fragments: str, timeout: float = 10.0) -> str:
-        """The last console line holding every fragment (waiting for it to be printed)."""
-        deadline = time.monotonic() + timeout
-        while True:
-            text = self.output.getvalue()
-            lines = [line for line in text.splitlines() if all(f in line for f in fragments)]
-            if lines:
-                return lines[-1]
-            if time.monotonic() > deadline:
-                raise AssertionError(f"no console line holds {fragments!r}:\n{text[-2000:]}")
-            time.sleep(0.01)
 
 
 @contextmanager
@@ -273,18 +220,5 @@ def serving(
         source="test.json",
         jwks=jwks,
     )
-    output = io.StringIO()
-    server = GatewayServer(apis, Console(output, color=False), host="127.0.0.1", port=0, **options)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("the gateway did not start")
-        time.sleep(0.01)
-    try:
-        with httpx.Client(timeout=30) as client:
-            yield Served(server, output, client)
-    finally:
-        server.stop()
-        thread.join(timeout=15)
+    with serving_apis(apis, **options) as (server, output, client):
+        yield Served(server, output, client)

@@ -22,6 +22,15 @@ CONFIG = {
     "ExposeHeaders": ["X-Request-Id", "Date"],
     "MaxAge": 6000,
 }
+# The headers of the built-in answer to an allowed preflight for CONFIG.
+PREFLIGHT_ANSWER = {
+    "access-control-allow-origin": APP,
+    "vary": "origin",
+    "access-control-allow-credentials": "true",
+    "access-control-allow-methods": "GET,POST,OPTIONS",
+    "access-control-allow-headers": "Content-Type,Authorization,X-Request-Id",
+    "access-control-max-age": "6000",
+}
 
 
 def preflight_headers(
@@ -66,14 +75,7 @@ def test_built_in_preflight_answers_with_the_configuration(gateway: Served) -> N
     )
     assert response.status_code == 204
     assert response.content == b""
-    assert cors_headers(response) == {
-        "access-control-allow-origin": APP,
-        "vary": "origin",
-        "access-control-allow-credentials": "true",
-        "access-control-allow-methods": "GET,POST,OPTIONS",
-        "access-control-allow-headers": "Content-Type,Authorization,X-Request-Id",
-        "access-control-max-age": "6000",
-    }
+    assert cors_headers(response) == PREFLIGHT_ANSWER
     assert "apigw-requestid" in response.headers
     assert "x-amzn-requestid" not in response.headers
     gateway.last_line("OPTIONS /items", "CORS ok for https://app.example.com")
@@ -128,14 +130,8 @@ def test_an_options_route_takes_the_preflight_and_gets_the_cors_headers(gateway:
     )
     assert response.status_code == 200
     assert response.text == "own"
-    assert cors_headers(response) == {  # the preflight headers, on the route's own answer
-        "access-control-allow-origin": APP,
-        "vary": "origin",
-        "access-control-allow-credentials": "true",
-        "access-control-allow-methods": "GET,POST,OPTIONS",
-        "access-control-allow-headers": "Content-Type,Authorization,X-Request-Id",
-        "access-control-max-age": "6000",
-    }
+    # the preflight headers, on the route's own answer
+    assert cors_headers(response) == PREFLIGHT_ANSWER
     refused = gateway.client.options(
         gateway.url + "/own-options",
         headers={**preflight_headers(APP, "DELETE"), "x-return": own},

@@ -11,8 +11,8 @@ from typing import Any
 
 from corsway.compile import naming
 from corsway.compile.apigateway.events import HttpEvent, is_cognito_arn
-from corsway.compile.apigateway.methods import lambda_uri
 from corsway.compile.context import CompileContext
+from corsway.compile.invocation import lambda_uri
 from corsway.compile.jsmerge import UNDEFINED
 
 

@@ -17,6 +17,8 @@ from corsway.compile.context import CompileContext
 from corsway.service.jsvalues import js_truthy
 from corsway.service.sourcemap import Path
 
+# The headers a `cors` setting allows by default: of `http` events and of `httpApi` (the
+# framework has the same list for both in v3.40).
 DEFAULT_CORS_HEADERS = (
     "Content-Type",
     "X-Amz-Date",

@@ -21,29 +21,9 @@ from corsway.compile.apigateway.templates import (
     DEFAULT_JSON_REQUEST_TEMPLATE,
 )
 from corsway.compile.context import CompileContext
+from corsway.compile.invocation import lambda_uri
 from corsway.compile.jsmerge import UNDEFINED, merge
 from corsway.service.jsvalues import as_dict, js_ordered
-
-PARTITION = {"Ref": "AWS::Partition"}
-REGION = {"Ref": "AWS::Region"}
-
-
-def lambda_uri(arn: Any) -> dict[str, Any]:
-    """`arn:<partition>:apigateway:<region>:lambda:path/2015-03-31/functions/<arn>/invocations`."""
-    return {
-        "Fn::Join": [
-            "",
-            [
-                "arn:",
-                PARTITION,
-                ":apigateway:",
-                REGION,
-                ":lambda:path/2015-03-31/functions/",
-                arn,
-                "/invocations",
-            ],
-        ]
-    }
 
 
 def compile_methods(

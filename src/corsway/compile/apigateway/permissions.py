@@ -9,40 +9,20 @@ from corsway.compile import naming
 from corsway.compile.apigateway.authorizers import is_cognito
 from corsway.compile.apigateway.events import HttpEvent
 from corsway.compile.context import CompileContext
+from corsway.compile.invocation import execute_api_arn, invoke_permission
 
 
 def _source_arn(ctx: CompileContext) -> dict[str, Any]:
-    return {
-        "Fn::Join": [
-            "",
-            [
-                "arn:",
-                {"Ref": "AWS::Partition"},
-                ":execute-api:",
-                {"Ref": "AWS::Region"},
-                ":",
-                {"Ref": "AWS::AccountId"},
-                ":",
-                ctx.rest_api_id(),
-                "/*/*",
-            ],
-        ]
-    }
+    return execute_api_arn(ctx.rest_api_id(), "/*/*")
 
 
 def compile_permissions(ctx: CompileContext, events: list[HttpEvent]) -> None:
     resources = ctx.resources
     for event in events:
         alias = ctx.aliases.get(event.function)
-        resources[naming.permission_id(event.function)] = {
-            "Type": "AWS::Lambda::Permission",
-            "Properties": {
-                "FunctionName": ctx.lambda_target(event.function),
-                "Action": "lambda:InvokeFunction",
-                "Principal": "apigateway.amazonaws.com",
-                "SourceArn": _source_arn(ctx),
-            },
-        }
+        resources[naming.permission_id(event.function)] = invoke_permission(
+            ctx.lambda_target(event.function), _source_arn(ctx)
+        )
         if alias:
             resources[naming.permission_id(event.function)]["DependsOn"] = alias[1]
         authorizer = event.authorizer
@@ -51,16 +31,7 @@ def compile_permissions(ctx: CompileContext, events: list[HttpEvent]) -> None:
         permission = naming.permission_id(str(authorizer.get("name")))
         if is_cognito(authorizer) or permission in resources or authorizer.get("managedExternally"):
             continue
-        resources[permission] = {
-            "Type": "AWS::Lambda::Permission",
-            "Properties": {
-                "FunctionName": (
-                    {"Ref": authorizer["logicalId"]}
-                    if authorizer.get("logicalId")
-                    else authorizer["arn"]
-                ),
-                "Action": "lambda:InvokeFunction",
-                "Principal": "apigateway.amazonaws.com",
-                "SourceArn": _source_arn(ctx),
-            },
-        }
+        function_name = (
+            {"Ref": authorizer["logicalId"]} if authorizer.get("logicalId") else authorizer["arn"]
+        )
+        resources[permission] = invoke_permission(function_name, _source_arn(ctx))

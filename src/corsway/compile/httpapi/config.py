@@ -13,21 +13,13 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from corsway.compile.apigateway.events import DEFAULT_CORS_HEADERS
 from corsway.compile.context import CompileContext
 from corsway.compile.jsmerge import UNDEFINED
 from corsway.service.jsvalues import as_dict, js_string, js_to_number, js_truthy
 from corsway.service.rules.httpapi_event import HTTP_API_METHODS, METHOD_PATH_PATTERN
 from corsway.service.sourcemap import Path
 
-DEFAULT_CORS_HEADERS = (
-    "Content-Type",
-    "X-Amz-Date",
-    "Authorization",
-    "X-Api-Key",
-    "X-Amz-Security-Token",
-    "X-Amz-User-Agent",
-    "X-Amzn-Trace-Id",
-)
 DEFAULT_ACCESS_LOG_FORMAT = (
     '{"requestId":"$context.requestId","ip":"$context.identity.sourceIp",'
     '"requestTime":"$context.requestTime","httpMethod":"$context.httpMethod",'

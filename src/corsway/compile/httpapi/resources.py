@@ -15,6 +15,7 @@ from corsway.compile.httpapi.config import (
     HttpApiConfig,
     js_to_string,
 )
+from corsway.compile.invocation import execute_api_arn, invoke_permission, lambda_uri
 from corsway.compile.jsmerge import UNDEFINED
 from corsway.service.jsvalues import as_dict, js_truthy
 
@@ -26,22 +27,7 @@ def _api_id(config: HttpApiConfig) -> Any:
 
 
 def _source_arn(config: HttpApiConfig) -> dict[str, Any]:
-    return {
-        "Fn::Join": [
-            "",
-            [
-                "arn:",
-                {"Ref": "AWS::Partition"},
-                ":execute-api:",
-                {"Ref": "AWS::Region"},
-                ":",
-                {"Ref": "AWS::AccountId"},
-                ":",
-                _api_id(config),
-                "/*",
-            ],
-        ]
-    }
+    return execute_api_arn(_api_id(config), "/*")
 
 
 def api_name(ctx: CompileContext) -> str:
@@ -177,31 +163,10 @@ def compile_authorizers(ctx: CompileContext, config: HttpApiConfig) -> None:
             properties["EnableSimpleResponses"] = authorizer.enable_simple_responses
             properties["AuthorizerResultTtlInSeconds"] = authorizer.result_ttl
             properties["AuthorizerPayloadFormatVersion"] = authorizer.payload_version
-            properties["AuthorizerUri"] = {
-                "Fn::Join": [
-                    "",
-                    [
-                        "arn:",
-                        {"Ref": "AWS::Partition"},
-                        ":apigateway:",
-                        {"Ref": "AWS::Region"},
-                        ":lambda:path/2015-03-31/functions/",
-                        target,
-                        "/invocations",
-                    ],
-                ]
-            }
+            properties["AuthorizerUri"] = lambda_uri(target)
             resource["DependsOn"] = _alias_id(ctx, authorizer)
             if not js_truthy(authorizer.managed_externally):
-                permission: dict[str, Any] = {
-                    "Type": "AWS::Lambda::Permission",
-                    "Properties": {
-                        "FunctionName": target,
-                        "Action": "lambda:InvokeFunction",
-                        "Principal": "apigateway.amazonaws.com",
-                        "SourceArn": _source_arn(config),
-                    },
-                }
+                permission = invoke_permission(target, _source_arn(config))
                 alias = _alias_id(ctx, authorizer)
                 if alias is not UNDEFINED:
                     permission["DependsOn"] = alias
@@ -236,16 +201,9 @@ def compile_endpoints(ctx: CompileContext, config: HttpApiConfig) -> None:
             done.add(function)
             target = ctx.lambda_target(function)
             alias = ctx.aliases.get(function)
-            ctx.resources[naming.http_api_permission_id(function)] = {
-                "Type": "AWS::Lambda::Permission",
-                "Properties": {
-                    "FunctionName": target,
-                    "Action": "lambda:InvokeFunction",
-                    "Principal": "apigateway.amazonaws.com",
-                    "SourceArn": _source_arn(config),
-                },
-                "DependsOn": alias[1] if alias else UNDEFINED,
-            }
+            permission = invoke_permission(target, _source_arn(config))
+            permission["DependsOn"] = alias[1] if alias else UNDEFINED
+            ctx.resources[naming.http_api_permission_id(function)] = permission
             own = ctx.service.functions[function].get("httpApi")
             own_payload = own.get("payload") if isinstance(own, dict) else None
             ctx.resources[integration_id] = {

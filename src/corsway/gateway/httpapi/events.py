@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import base64
 import json
-import random
 from collections.abc import Mapping
 from typing import Any
 
 from corsway.gateway.httpapi.model import HttpApi, Route
-from corsway.gateway.request import GatewayRequest, clf_time
+from corsway.gateway.request import GatewayRequest, clf_time, media_type, trace_id
 
 try:  # orjson encodes an event several times faster; the json fallback gives the same bytes
     from orjson import dumps
@@ -26,9 +25,7 @@ except ImportError:  # pragma: no cover
         return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode()
 
 
-__all__ = ["EventBuilder", "body_fields", "dumps", "is_text", "media_type", "trace_id"]
-
-_random_bits = random.Random().getrandbits
+__all__ = ["EventBuilder", "body_fields", "dumps", "is_text"]
 
 # Headers that never reach the function (hop-by-hop, and what API Gateway consumes itself).
 DROPPED_HEADERS = frozenset(
@@ -51,22 +48,10 @@ TEXT_MEDIA_TYPES = frozenset(
 _TEXT_SUFFIXES = ("+json", "+xml")
 
 
-def media_type(value: str | None) -> str:
-    """`application/json` from `Application/JSON; charset=utf-8`."""
-    if not value:
-        return ""
-    return value.split(";", 1)[0].strip().lower()
-
-
 def is_text(content_type: str | None) -> bool:
     """Whether a body of this Content-Type reaches the function as text (else base64)."""
     media = media_type(content_type)
     return media.startswith("text/") or media in TEXT_MEDIA_TYPES or media.endswith(_TEXT_SUFFIXES)
-
-
-def trace_id(epoch_ms: int) -> str:
-    """An X-Amzn-Trace-Id root like `Root=1-5e5f8a3c-0123456789abcdef01234567`."""
-    return f"Root=1-{epoch_ms // 1000:08x}-{_random_bits(96):024x}"
 
 
 def body_fields(request: GatewayRequest) -> tuple[str | None, bool]:

@@ -16,11 +16,11 @@ from __future__ import annotations
 
 import json
 import time
-from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from corsway.gateway.authorizer_cache import ResultCache
 from corsway.gateway.httpapi.events import EventBuilder, dumps
 from corsway.gateway.httpapi.failure import GatewayError
 from corsway.gateway.httpapi.model import Authorizer, HttpApi, IdentitySource, Route
@@ -30,7 +30,6 @@ from corsway.gateway.request import GatewayRequest, new_request_id
 from corsway.runtimes.base import FunctionRuntime, Outcome
 
 AUTHORIZER_TIMEOUT_S = 10.0  # [D quotas] a Lambda authorizer's answer is awaited 10 s
-CACHE_ENTRIES_PER_AUTHORIZER = 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,34 +39,6 @@ class Output:
     allowed: bool | None  # simple responses; None: decided by `policy`
     policy: Policy | None
     context: Any  # requestContext.authorizer.lambda (any JSON)
-
-
-class ResultCache:
-    """Authorizer answers by (authorizer, identity values), each for its TTL (bounded LRU)."""
-
-    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
-        self._clock = clock
-        self._tables: dict[str, OrderedDict[tuple[str, ...], tuple[float, Output]]] = {}
-
-    def get(self, authorizer: str, key: tuple[str, ...]) -> Output | None:
-        """The cached answer, or None (absent or expired)."""
-        table = self._tables.get(authorizer)
-        entry = table.get(key) if table is not None else None
-        if entry is None or table is None:
-            return None
-        if self._clock() >= entry[0]:
-            del table[key]
-            return None
-        table.move_to_end(key)
-        return entry[1]
-
-    def put(self, authorizer: str, key: tuple[str, ...], output: Output, ttl_s: float) -> None:
-        """Keep `output` for `ttl_s` seconds."""
-        table = self._tables.setdefault(authorizer, OrderedDict())
-        table[key] = (self._clock() + ttl_s, output)
-        table.move_to_end(key)
-        while len(table) > CACHE_ENTRIES_PER_AUTHORIZER:
-            table.popitem(last=False)
 
 
 def parse_output(payload: bytes, authorizer: Authorizer) -> Output:
@@ -130,7 +101,7 @@ class LambdaAuthorizers:
         self.api = api
         self.runtimes = runtimes
         self.events = events
-        self.cache = ResultCache(clock)
+        self.cache: ResultCache[Output] = ResultCache(clock)
         self._timeout_s = timeout_s
         self._arn_prefix = (
             f"arn:aws:execute-api:{api.region}:{api.account_id}:{api.api_id}/{api.stage}/"

@@ -28,12 +28,17 @@ from corsway.gateway.httpapi.lambda_authorizer import LambdaAuthorizers
 from corsway.gateway.httpapi.model import AWS_IAM, JWT, NONE, HttpApi, Route
 from corsway.gateway.httpapi.results import MalformedResult, render_v1, render_v2
 from corsway.gateway.httpapi.routing import Router
-from corsway.gateway.invoke import FUTURE, GAVE_UP, failure_reason, give_up, wait_with_timeout
+from corsway.gateway.invoke import (
+    FUTURE,
+    GAVE_UP,
+    LAMBDA_PAYLOAD_LIMIT,
+    failure_reason,
+    give_up,
+    wait_with_timeout,
+)
 from corsway.gateway.request import GatewayRequest, new_request_id
 from corsway.gateway.response import Response
 from corsway.runtimes.base import FunctionRuntime, Outcome
-
-LAMBDA_PAYLOAD_LIMIT = 6 * 1024 * 1024  # a synchronous Lambda invocation's request payload
 
 
 class HttpApiHandler:

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import base64
 import binascii
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+
+from corsway.gateway.response import HEADER_NAME, INVALID_HEADER_VALUE
 
 try:  # the same values as json.loads, faster
     from orjson import loads
@@ -29,8 +30,6 @@ except ImportError:  # pragma: no cover
 DEFAULT_CONTENT_TYPE = "application/json"
 # Response headers API Gateway sets itself: the integration's values are not passed on.
 GATEWAY_OWNED = frozenset({"content-length", "connection", "transfer-encoding", "date"})
-_TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
-_INVALID_VALUE = re.compile("[\x00-\x08\x0a-\x1f\x7f]")
 
 
 class MalformedResult(ValueError):
@@ -63,13 +62,13 @@ def _header_value(name: str, value: object, where: str) -> str:
         raise MalformedResult(
             f"{where}[{name!r}] is {type(value).__name__}; header values must be strings"
         )
-    if _INVALID_VALUE.search(text):
+    if INVALID_HEADER_VALUE.search(text):
         raise MalformedResult(f"{where}[{name!r}] contains a line break or a control character")
     return text
 
 
 def _header_name(name: str, where: str) -> str:
-    if not _TOKEN.fullmatch(name):
+    if not HEADER_NAME.fullmatch(name):
         raise MalformedResult(f"{where}: {name!r} is not a valid header name")
     return name
 

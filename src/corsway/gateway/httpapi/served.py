@@ -8,15 +8,15 @@ from collections.abc import Mapping, Sequence
 from rich.markup import escape
 
 from corsway.gateway.accesslog import Console
-from corsway.gateway.flavour import RouteRow, ServeOptions
+from corsway.gateway.flavour import RouteRow, ServedModel, ServeOptions
 from corsway.gateway.httpapi.cors import is_subdomain_wildcard
 from corsway.gateway.httpapi.jwks import JwksConfig
 from corsway.gateway.httpapi.model import ANY, AWS_IAM, JWT, NONE, HttpApi, Route
 from corsway.gateway.httpapi.pipeline import HttpApiHandler
-from corsway.runtimes.base import FunctionConfig, FunctionRuntime
+from corsway.runtimes.base import FunctionRuntime
 
 
-class ServedHttpApi:
+class ServedHttpApi(ServedModel[HttpApi]):
     """An `HttpApi` model served by `HttpApiHandler`."""
 
     kind = "HTTP API"
@@ -24,34 +24,9 @@ class ServedHttpApi:
     def __init__(
         self, api: HttpApi, jwks: JwksConfig | None = None, extra_notes: Sequence[str] = ()
     ) -> None:
-        self.api = api
+        super().__init__(api)
         self.jwks = jwks or JwksConfig()
         self._notes = (*api.notes, *self._cors_notes(), *self._auth_notes(), *extra_notes)
-
-    @property
-    def name(self) -> str:
-        """The Api's name."""
-        return self.api.name
-
-    @property
-    def api_id(self) -> str:
-        """The Api's (fake) id."""
-        return self.api.api_id
-
-    @property
-    def stage(self) -> str:
-        """`$default` for every Serverless HTTP API."""
-        return self.api.stage
-
-    @property
-    def account_id(self) -> str:
-        """The (fake) account id."""
-        return self.api.account_id
-
-    @property
-    def functions(self) -> Mapping[str, FunctionConfig]:
-        """Every function of the template."""
-        return self.api.functions
 
     @property
     def notes(self) -> tuple[str, ...]:

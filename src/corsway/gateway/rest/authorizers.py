@@ -34,11 +34,11 @@ import base64
 import binascii
 import json
 import time
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from corsway.gateway.authorizer_cache import ResultCache
 from corsway.gateway.iam_policy import InvalidPolicy, Policy, Verdict, parse_policy
 from corsway.gateway.request import GatewayRequest
 from corsway.gateway.rest.failure import GatewayFailure
@@ -61,7 +61,6 @@ EXPLICIT_DENY_MESSAGES = {
     "legacy": "User is not authorized to access this resource with an explicit deny",
 }
 UNAUTHORIZED = "Unauthorized"  # the one error message API Gateway turns into a 401
-CACHE_ENTRIES_PER_AUTHORIZER = 1024
 
 # Runs one invocation: (runtime, event, timeout) -> result, or None when API Gateway gave up.
 Invoker = Callable[[FunctionRuntime, bytes, float], Awaitable[InvocationResult | None]]
@@ -131,50 +130,6 @@ def parse_output(payload: bytes) -> AuthorizerOutput:
     return AuthorizerOutput(principal, policy, context)
 
 
-class ResultCache:
-    """Authorizer outputs by (authorizer, identity-source values), each for its TTL.
-
-    One bounded LRU table per authorizer: authorizers never see each other's entries, and a
-    client sending a new token per request evicts old entries instead of growing memory.
-    """
-
-    def __init__(
-        self,
-        clock: Callable[[], float] = time.monotonic,
-        max_entries: int = CACHE_ENTRIES_PER_AUTHORIZER,
-    ) -> None:
-        self._clock = clock
-        self._max = max_entries
-        self._tables: dict[str, OrderedDict[tuple[str, ...], tuple[float, AuthorizerOutput]]] = {}
-
-    def get(self, authorizer: str, key: tuple[str, ...]) -> AuthorizerOutput | None:
-        """The cached output, or None when there is none or it expired."""
-        table = self._tables.get(authorizer)
-        entry = table.get(key) if table is not None else None
-        if entry is None or table is None:
-            return None
-        expires, output = entry
-        if self._clock() >= expires:
-            del table[key]
-            return None
-        table.move_to_end(key)
-        return output
-
-    def put(
-        self, authorizer: str, key: tuple[str, ...], output: AuthorizerOutput, ttl_s: float
-    ) -> None:
-        """Keep `output` for `ttl_s` seconds."""
-        table = self._tables.setdefault(authorizer, OrderedDict())
-        table[key] = (self._clock() + ttl_s, output)
-        table.move_to_end(key)
-        while len(table) > self._max:
-            table.popitem(last=False)
-
-    def size(self, authorizer: str) -> int:
-        """Entries held for one authorizer (expired ones included until looked up)."""
-        return len(self._tables.get(authorizer, ()))
-
-
 class Authorizers:
     """Runs the authorize stage for one API."""
 
@@ -192,7 +147,7 @@ class Authorizers:
         self.api = api
         self.runtimes = runtimes
         self.events = events
-        self.cache = ResultCache(clock)
+        self.cache: ResultCache[AuthorizerOutput] = ResultCache(clock)
         self._invoke = invoke
         self._timeout_s = timeout_s
         self._explicit_deny = explicit_deny_message

@@ -18,12 +18,13 @@ from corsway.gateway.accesslog import Console
 from corsway.gateway.invoke import (
     FUTURE,
     GAVE_UP,
+    LAMBDA_PAYLOAD_LIMIT,
     failure_reason,
     give_up,
     invoke_with_timeout,
     wait_with_timeout,
 )
-from corsway.gateway.request import GatewayRequest, clf_time, new_request_id
+from corsway.gateway.request import GatewayRequest, clf_time, media_type, new_request_id
 from corsway.gateway.response import Response
 from corsway.gateway.rest.authorizers import EXPLICIT_DENY_MESSAGES, Authorizers
 from corsway.gateway.rest.failure import GatewayFailure
@@ -31,15 +32,13 @@ from corsway.gateway.rest.gateway_responses import GatewayResponses
 from corsway.gateway.rest.integration_config import mock_status, select_integration_response
 from corsway.gateway.rest.model import AWS_PROXY, MOCK, Api, Method, StaticResponse
 from corsway.gateway.rest.parameters import RequestValues, resolve
-from corsway.gateway.rest.proxy_event import EventBuilder, media_type
+from corsway.gateway.rest.proxy_event import EventBuilder
 from corsway.gateway.rest.proxy_response import BinaryDecodeError, MalformedProxyResponse, render
 from corsway.gateway.rest.routing import RouteMatch, Router
 from corsway.gateway.rest.vtl import UTIL, TemplateInput
 from corsway.runtimes.base import FunctionRuntime, Outcome
 
 __all__ = ["LAMBDA_PAYLOAD_LIMIT", "Gateway", "GatewayFailure"]  # GatewayFailure: re-exported
-
-LAMBDA_PAYLOAD_LIMIT = 6 * 1024 * 1024  # a synchronous Lambda invocation's request payload
 
 
 @dataclass(slots=True)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import base64
 import json
-import random
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -25,9 +24,7 @@ except ImportError:  # pragma: no cover
         return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode()
 
 
-from corsway.gateway.request import GatewayRequest, clf_time
-
-_random_bits = random.Random().getrandbits
+from corsway.gateway.request import GatewayRequest, clf_time, media_type, trace_id
 
 # Names API Gateway passes in canonical case whatever the client sent.
 CANONICAL_HEADERS = {
@@ -59,18 +56,6 @@ DROPPED_HEADERS = frozenset(
         "content-md5",
     }
 )
-
-
-def trace_id(epoch_ms: int) -> str:
-    """An X-Amzn-Trace-Id root like `Root=1-5e5f8a3c-0123456789abcdef01234567`."""
-    return f"Root=1-{epoch_ms // 1000:08x}-{_random_bits(96):024x}"
-
-
-def media_type(value: str | None) -> str:
-    """`application/json` from `Application/JSON; charset=utf-8`."""
-    if not value:
-        return ""
-    return value.split(";", 1)[0].strip().lower()
 
 
 def is_binary(content_type: str | None, binary_media_types: tuple[str, ...]) -> bool:

@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import base64
 import binascii
-import re
 from dataclasses import dataclass
 
-from corsway.gateway.rest.proxy_event import media_type
+from corsway.gateway.request import media_type
+from corsway.gateway.response import HEADER_NAME, INVALID_HEADER_VALUE
 
 try:  # the same values as json.loads, faster
     from orjson import loads
@@ -29,7 +29,6 @@ ALLOWED_KEYS = frozenset(
 REMAPPED = frozenset({"connection", "content-length", "date", "server"})
 DROPPED = frozenset({"transfer-encoding"})
 _SPECIAL = REMAPPED | DROPPED | {"content-type"}
-_TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
 
 
 class MalformedProxyResponse(ValueError):
@@ -50,15 +49,13 @@ class ProxyResponse:
 
 
 _names: dict[str, str] = {}  # header names already found valid -> their lower-case form
-# Control characters other than TAB: HTTP does not allow them in a header value.
-_INVALID_VALUE = re.compile("[\x00-\x08\x0a-\x1f\x7f]")
 
 
 def _lower_name(name: str, where: str) -> str:
     """The lower-case form of a valid header name; MalformedProxyResponse for another."""
     lower = _names.get(name)
     if lower is None:
-        if not isinstance(name, str) or not _TOKEN.fullmatch(name):
+        if not isinstance(name, str) or not HEADER_NAME.fullmatch(name):
             raise MalformedProxyResponse(f"{where}: {name!r} is not a valid header name")
         lower = name.lower()
         if len(_names) < 4096:
@@ -78,7 +75,7 @@ def _header_value(name: str, value: object, where: str) -> str:
             f"{where}[{name!r}] is {type(value).__name__} {value!r}; header values must be "
             "strings (or booleans)"
         )
-    if _INVALID_VALUE.search(text):
+    if INVALID_HEADER_VALUE.search(text):
         raise MalformedProxyResponse(
             f"{where}[{name!r}] contains a line break or another control character"
         )

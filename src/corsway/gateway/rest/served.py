@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from rich.markup import escape
 
 from corsway.gateway.accesslog import Console
-from corsway.gateway.flavour import RouteRow, ServeOptions
+from corsway.gateway.flavour import RouteRow, ServedModel, ServeOptions
 from corsway.gateway.rest.authorizers import EXPLICIT_DENY_MESSAGES
 from corsway.gateway.rest.model import (
     AWS_PROXY,
@@ -19,46 +19,13 @@ from corsway.gateway.rest.model import (
     Resource,
 )
 from corsway.gateway.rest.pipeline import Gateway
-from corsway.runtimes.base import FunctionConfig, FunctionRuntime
+from corsway.runtimes.base import FunctionRuntime
 
 
-class ServedRestApi:
+class ServedRestApi(ServedModel[Api]):
     """A REST `Api` model served by the pipeline."""
 
     kind = "REST API"
-
-    def __init__(self, api: Api) -> None:
-        self.api = api
-
-    @property
-    def name(self) -> str:
-        """The RestApi's name."""
-        return self.api.name
-
-    @property
-    def api_id(self) -> str:
-        """The RestApi's id."""
-        return self.api.api_id
-
-    @property
-    def stage(self) -> str:
-        """The stage name."""
-        return self.api.stage
-
-    @property
-    def account_id(self) -> str:
-        """The (fake) account id."""
-        return self.api.account_id
-
-    @property
-    def functions(self) -> Mapping[str, FunctionConfig]:
-        """Every function of the template."""
-        return self.api.functions
-
-    @property
-    def notes(self) -> tuple[str, ...]:
-        """What the template reading left out or does not enforce."""
-        return self.api.notes
 
     def base_path(self, options: ServeOptions) -> str:
         """`/STAGE`, or the root under --no-stage-prefix."""

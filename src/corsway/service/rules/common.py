@@ -101,15 +101,16 @@ TIMEOUT = Lenient(Num(minimum=1, maximum=900))
 MEMORY = Lenient(Num(minimum=128, maximum=10240))
 RUNTIME = Lenient(Str(enum=RUNTIMES))
 TAGS = Obj(extra=Lenient(Str(max_length=256)), label="a mapping of tag names to values")
-ROLE = Lenient(
-    AnyOf(
-        Str(min_length=1),
-        cf_named("Fn::Sub"),
-        cf_named("Fn::ImportValue"),
-        cf_named("Fn::GetAtt"),
-        label="a role name, ARN or CloudFormation function",
-    )
+# The framework's `awsLambdaRole`: `role` of provider and functions, and `provider.iam.role`'s
+# reference form.
+ROLE_REFERENCE = AnyOf(
+    Str(min_length=1),
+    cf_named("Fn::Sub"),
+    cf_named("Fn::ImportValue"),
+    cf_named("Fn::GetAtt"),
+    label="a role name, ARN or CloudFormation function",
 )
+ROLE = Lenient(ROLE_REFERENCE)
 LOG_RETENTION = Lenient(
     Num(
         integer=False,

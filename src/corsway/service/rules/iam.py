@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from corsway.service.rules.common import ANY, ARN, CF_IF, LENIENT_ARN, cf_named
+from corsway.service.rules.common import ANY, ARN, CF_IF, LENIENT_ARN, ROLE_REFERENCE
 from corsway.service.schema import AnyOf, Arr, Const, Lenient, Obj, Rule, Str
 
 IAM_ACTION = Arr(Str())
@@ -75,13 +75,7 @@ RESOURCE_POLICY_STATEMENTS = _statements(RESOURCE_POLICY_RESOURCE)
 IAM = Obj(
     {
         "role": AnyOf(
-            AnyOf(
-                Str(min_length=1),
-                cf_named("Fn::Sub"),
-                cf_named("Fn::ImportValue"),
-                cf_named("Fn::GetAtt"),
-                label="a role name, ARN or CloudFormation function",
-            ),
+            ROLE_REFERENCE,
             Obj(
                 {
                     "name": Lenient(
