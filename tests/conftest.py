@@ -7,6 +7,7 @@ Python service builds the base environment with boto3 once per clone; see
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -35,3 +36,13 @@ def playwright_session() -> Iterator[Any]:
 
     with sync_playwright() as playwright:
         yield playwright
+
+
+@pytest.fixture(autouse=True)
+def _gateway_output_marks() -> Iterator[None]:
+    """After each test, a shared gateway's waits start at what it prints next."""
+    yield
+    support = sys.modules.get("tests.gateway.support")  # not imported: no gateway to mark
+    if support is not None:
+        for gateway in list(support.LIVE_GATEWAYS):
+            gateway.mark = len(gateway.output.getvalue())

@@ -8,6 +8,7 @@ import io
 import json
 import threading
 import time
+import weakref
 from collections.abc import Coroutine, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -222,24 +223,35 @@ class TemplateBuilder:
         return {"AWSTemplateFormatVersion": "2010-09-09", "Resources": self.resources}
 
 
-@dataclass
+# Every gateway serving now: a test's waits look at what was printed since the previous test
+# ended (`RunningGateway.mark`, moved on by the autouse fixture in tests/conftest.py), so that a
+# gateway shared by a module's tests never satisfies a wait with an earlier test's line.
+LIVE_GATEWAYS: weakref.WeakSet[RunningGateway] = weakref.WeakSet()
+
+
+@dataclass(eq=False)
 class RunningGateway:
     """A gateway serving on loopback, its console output and an HTTP client."""
 
     server: GatewayServer
     output: io.StringIO
     client: httpx.Client
+    mark: int = 0  # where this test's output starts (see LIVE_GATEWAYS)
+
+    def __post_init__(self) -> None:
+        LIVE_GATEWAYS.add(self)
 
     @property
     def url(self) -> str:
         return self.server.base_url
 
     def console(self, contains: str = "", timeout: float = 10.0, count: int = 1) -> str:
-        """The console output so far (waiting until it contains `contains` `count` times)."""
+        """The console output so far, once what this test printed holds `contains` `count`
+        times (or after `timeout`)."""
         deadline = time.monotonic() + timeout
         while True:
             text = self.output.getvalue()
-            if text.count(contains) >= count or time.monotonic() > deadline:
+            if text.count(contains, self.mark) >= count or time.monotonic() > deadline:
                 return text
             time.sleep(0.01)
 
