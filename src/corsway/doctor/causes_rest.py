@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from corsway.compile.apigateway.events import DEFAULT_CORS_HEADERS
 from corsway.doctor.causes import Diagnosis
 from corsway.doctor.fixes import (
     allow_origin_value,
@@ -25,15 +26,6 @@ from corsway.doctor.service import Place, RestTarget, ServiceFacts
 if TYPE_CHECKING:
     from corsway.compile.apigateway.events import HttpEvent
 
-DEFAULT_CORS_HEADERS = (
-    "Content-Type",
-    "X-Amz-Date",
-    "Authorization",
-    "X-Api-Key",
-    "X-Amz-Security-Token",
-    "X-Amz-User-Agent",
-    "X-Amzn-Trace-Id",
-)
 _SHOWN_PATHS = 8  # paths listed when a URL matches none
 _AUTHORIZER_ERRORS = ("AuthorizerConfigurationException", "AuthorizerFailureException")
 
@@ -214,8 +206,8 @@ def _header_not_allowed(facts: ServiceFacts, t: RestTarget, d: Diagnosis) -> Fix
     listed = "\n".join(f"    - {header}" for header in (*DEFAULT_CORS_HEADERS, name))
     return placed(
         f"The page sends the header {name}; the cors of {_label(event)}{at(place)} allows only "
-        "Serverless's default headers (Content-Type, X-Amz-Date, Authorization, X-Api-Key, "
-        f"X-Amz-Security-Token, X-Amz-User-Agent, X-Amzn-Trace-Id). Write it as a block that "
+        f"Serverless's default headers ({', '.join(DEFAULT_CORS_HEADERS)}). Write it as a block "
+        "that "
         f"lists {name} too:\ncors:\n  origin: '*'\n  headers:\n{listed}",
         place,
     )
