@@ -45,6 +45,18 @@ def test_only_six_methods_are_upper_cased(method: str, sent: str) -> None:
     assert normalize_method(method) == sent
 
 
+def test_a_script_may_set_access_control_request_private_network() -> None:
+    """Forbidden for a CORS policy to allow, not for fetch(): Chromium 156 keeps it in a
+    Request's headers (it is then a CORS-unsafe header and asks for a preflight)."""
+    request = page_request(
+        "http://api.test/x",
+        origin=ORIGIN,
+        headers=[("Access-Control-Request-Private-Network", "true")],
+    )
+    assert request.headers == (("Access-Control-Request-Private-Network", "true"),)
+    assert needs_preflight(request.method, request.headers)
+
+
 @pytest.mark.parametrize(
     ("kwargs", "words"),
     [

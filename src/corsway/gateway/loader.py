@@ -55,9 +55,11 @@ def read_apis(
     source: str,
     function_keys: Mapping[str, str] | None = None,
     jwks: JwksConfig | None = None,
+    compiled: bool = False,
 ) -> tuple[ServedApi, ...]:
     """Every API of a template, each read by its flavour: the REST API (`http` events) and the
-    HTTP API (`httpApi` events), or both; neither is an error."""
+    HTTP API (`httpApi` events), or both; neither is an error. `compiled`: corsway's compiler
+    made the template, and its warnings (with their serverless.yml lines) are printed already."""
     resources = template_resources(template, source)
     has_rest = any(
         r["Type"] in ("AWS::ApiGateway::RestApi", "AWS::ApiGateway::Method")
@@ -93,8 +95,10 @@ def read_apis(
         source=source,
         function_keys=function_keys,
     )
-    extra = []
-    if rest is None:
+    extra: list[str] = []
+    if rest is not None:
+        extra = overlap_warnings(http_api.routes, rest.base_path(ServeOptions()), rest.route_keys())
+    elif not compiled:  # compiled: the compiler's CW008 says it, with the serverless.yml line
         extra = [
             f"{logical_id}: a REST API gateway response (AWS::ApiGateway::GatewayResponse) in a "
             "service without `http` events: HTTP APIs have no gateway responses, so it changes "
@@ -102,8 +106,6 @@ def read_apis(
             for logical_id, r in resources.items()
             if r["Type"] == "AWS::ApiGateway::GatewayResponse"
         ]
-    else:
-        extra = overlap_warnings(http_api.routes, rest.base_path(ServeOptions()), rest.route_keys())
     http = ServedHttpApi(http_api, jwks, extra_notes=extra)
     return (http,) if rest is None else (rest, http)
 
@@ -173,6 +175,7 @@ def compile_and_load(
         source=str(result.config_path),
         function_keys=function_keys,
         jwks=jwks,
+        compiled=True,
     )
     return LoadedService(
         apis, tuple(result.warnings), str(result.config_path), loaded_service.config

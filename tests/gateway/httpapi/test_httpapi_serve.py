@@ -195,3 +195,21 @@ def test_greedy_not_last_is_not_served_and_said() -> None:
     (served,) = read(template)
     assert served.route_rows() == []
     assert any("a greedy path variable must be the last segment" in n for n in served.notes)
+
+
+def test_a_rest_gateway_response_in_an_http_api_service_is_said_once() -> None:
+    """From a template, a start-up note says it; compiled by corsway, the compiler's CW008
+    warning (with its serverless.yml line) says it, and the note does not repeat it."""
+    from corsway.gateway.loader import compile_and_load, load_template_file
+
+    case = http_api_case("resources-overrides")
+    from_template = load_template_file(
+        case / "expected-template.json", case, stage=None, region=None
+    )
+    assert any("GatewayResponseDefault4XX: a REST API gateway response" in n
+               for n in from_template.notes)  # fmt: skip
+    compiled = compile_and_load(case, stage=None, region=None)
+    assert [w.rule for w in compiled.warnings if "GatewayResponseDefault4XX" in w.message] == [
+        "CW008"
+    ]
+    assert not any("GatewayResponseDefault4XX" in note for note in compiled.notes)
