@@ -2,13 +2,15 @@
 checks, `corsway.doctor.judge`), the handlers' output under their function's name, and the
 reasons for 5xx answers.
 
-Lines are buffered and written once per event-loop iteration, so logging stays a small part of
-a request's cost even under load.
+Lines are buffered: written at the end of the event-loop iteration that made them, and under
+load at most every `FLUSH_INTERVAL_S` (5 ms), so that logging stays a small part of a request's
+cost.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sys
 from collections.abc import Sequence
 from typing import TextIO
@@ -17,6 +19,9 @@ from corsway.doctor.classify import Credentials
 from corsway.doctor.judge import judge_preflight, judge_response
 from corsway.doctor.messages import short_reason
 
+# Under load, console lines leave at most this often (one write for all the lines queued in
+# between); an idle server prints each line at the end of the event-loop iteration that made it.
+FLUSH_INTERVAL_S = 0.005
 _RESET = "\x1b[0m"
 _DIM = "\x1b[2m"
 _RED = "\x1b[31m"
@@ -54,6 +59,11 @@ def cors_note(
         hit = _SHARED.get(shared)
         if hit is not None and hit[0] is headers:
             return hit[1]
+    else:  # most answers repeat one set of headers: known by value
+        whole = (origin, status, credentialed, tuple(headers))
+        found = _WHOLE.get(whole)
+        if found is not None:
+            return found
     key: list[object] = [
         origin,
         status,
@@ -84,11 +94,16 @@ def cors_note(
         if len(_SHARED) >= _NOTES_LIMIT:
             _SHARED.clear()
         _SHARED[shared] = (headers, cached)  # the reference keeps the id from being reused
+    else:
+        if len(_WHOLE) >= _NOTES_LIMIT:
+            _WHOLE.clear()
+        _WHOLE[whole] = cached
     return cached
 
 
 _SHARED: dict[tuple[object, ...], tuple[Sequence[tuple[str, str]], str]] = {}
 _NOTES: dict[tuple[object, ...], str] = {}
+_WHOLE: dict[tuple[object, ...], str] = {}
 _NOTES_LIMIT = 4096  # bounded: origins and header values come from clients
 
 
@@ -128,12 +143,15 @@ class Console:
         self._color = self._stream.isatty() if color is None else color
         self._pending: list[str] = []
         self._scheduled = False
+        self._flushed_at = float("-inf")  # event-loop time of the last write
 
     def _paint(self, code: str, text: str) -> str:
         return f"{code}{text}{_RESET}" if self._color else text
 
     def write(self, line: str) -> None:
-        """Queue one line; it is written at the end of this event-loop iteration."""
+        """Queue one line: written at the end of this event-loop iteration, or, when lines
+        were written less than `FLUSH_INTERVAL_S` ago (a server under load), with the lines
+        of the next few milliseconds in one write."""
         self._pending.append(line)
         if self._scheduled:
             return
@@ -143,7 +161,11 @@ class Console:
             self.flush()
             return
         self._scheduled = True
-        loop.call_soon(self.flush)
+        due = self._flushed_at + FLUSH_INTERVAL_S
+        if loop.time() >= due:
+            loop.call_soon(self.flush)
+        else:
+            loop.call_at(due, self.flush)
 
     def flush(self) -> None:
         """Write what is queued."""
@@ -153,6 +175,8 @@ class Console:
             self._pending.clear()
             self._stream.write(text)
             self._stream.flush()
+            with contextlib.suppress(RuntimeError):
+                self._flushed_at = asyncio.get_running_loop().time()
 
     def access(
         self,

@@ -1,5 +1,9 @@
-"""The front door as an ASGI application: HTTP in, the API's handler, HTTP out, one access-log
-line.
+"""The gateway's entry point: HTTP in, the API's handler, HTTP out, one access-log line.
+
+Two ways in, one way through: `GatewayApp.direct` takes the exchanges the front door parses
+itself (`exchange.py`: most requests, without an ASGI cycle; the API answers at once or from a
+callback, `ApiHandler.begin`, and in a task otherwise); the ASGI interface takes the rest
+(pipelined requests, chunked bodies, `Expect: 100-continue`) and serves under any ASGI server.
 
 The front door runs before any API: a path with invalid percent-encoding is a plain-text 400,
 and a body over 10 MB is refused with API Gateway's plain-text 413 (no CORS headers, no gateway
@@ -13,19 +17,19 @@ generation learns when its last request has finished (`Generation.drained`).
 
 from __future__ import annotations
 
+import asyncio
 import re
 import time
-import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 from corsway.gateway.accesslog import Console, cors_note
+from corsway.gateway.exchange import BODY_LIMIT, RequestHead, Responder
 from corsway.gateway.flavour import ApiHandler, Dispatch
 from corsway.gateway.http import RESPOND, raw_headers
 from corsway.gateway.request import GatewayRequest
-from corsway.gateway.response import Response
+from corsway.gateway.response import Response, internal_error
 
-BODY_LIMIT = 10 * 1024 * 1024  # 10485760 bytes: API Gateway's payload limit
 _TOO_LARGE_BODY = b"HTTP content length exceeded 10485760 bytes."
 _TOO_LARGE = Response(413, [("content-type", "text; charset=utf-8")], _TOO_LARGE_BODY)
 _BAD_PATH = Response(
@@ -33,13 +37,11 @@ _BAD_PATH = Response(
     [("content-type", "text/plain; charset=utf-8")],
     b"Bad Request: invalid percent-encoding in the path",
 )
-_INTERNAL_ERROR = Response(
-    500, [("Content-Type", "application/json")], b'{"message": "Internal server error"}'
-)
 _INVALID_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
 # Control characters other than CR and LF (whose count is checked separately) and TAB.
 _OTHER_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _DISCONNECTED = object()
+_BLOCKS_LIMIT = 1024  # bounded: header values may come from requests
 
 
 class Generation:
@@ -52,23 +54,136 @@ class Generation:
         self.in_flight = 0
         self.drained: Callable[[], None] | None = None  # called once no request runs on it
 
+    def finished(self) -> None:
+        """One of its requests has been answered."""
+        self.in_flight -= 1
+        if self.drained is not None and not self.in_flight:
+            drained, self.drained = self.drained, None
+            drained()
+
 
 def _dispatch(handlers: Dispatch | ApiHandler) -> Dispatch:
     return handlers if isinstance(handlers, Dispatch) else Dispatch([("", handlers)])
 
 
+class _Reply:
+    """Sends one API's answer to a direct exchange and logs it (called exactly once)."""
+
+    __slots__ = ("_app", "_generation", "_handler", "_request", "_respond", "_started")
+
+    def __init__(
+        self,
+        app: GatewayApp,
+        generation: Generation,
+        handler: ApiHandler,
+        request: GatewayRequest,
+        *,
+        respond: Responder,
+        started: float,
+    ) -> None:
+        self._app = app
+        self._generation: Generation | None = generation
+        self._handler = handler
+        self._request = request
+        self._respond = respond
+        self._started = started
+
+    def __call__(self, response: Response) -> None:
+        generation = self._generation
+        if generation is None:
+            return  # answered already
+        self._generation = None
+        app = self._app
+        request = self._request
+        try:
+            block = app._header_block(response) + self._handler.id_headers(request, response)
+            respond = self._respond
+            if respond.write_paused:  # a client that does not read gets no more bytes queued
+                app._later(_send_when_drained(respond, response.status, block, response.body))
+            else:
+                respond(response.status, block, response.body)
+            app._log(request, response, self._started)
+        finally:
+            generation.finished()
+
+
+async def _send_when_drained(respond: Responder, status: int, block: bytes, body: bytes) -> None:
+    await respond.drain()
+    respond(status, block, body)
+
+
 class GatewayApp:
-    """ASGI entry point for the APIs of a service (one `ApiHandler`, or a `Dispatch`)."""
+    """The gateway's entry point for the APIs of a service (one `ApiHandler`, or a
+    `Dispatch`): `direct` for the front door's own exchanges, ASGI for everything else."""
 
     def __init__(self, handlers: Dispatch | ApiHandler, console: Console) -> None:
         self.console = console
         self._generation = Generation(_dispatch(handlers))
+        self._tasks: set[asyncio.Task[None]] = set()
+        # encoded header blocks by (headers, body length): most answers repeat one
+        self._blocks: dict[tuple[tuple[tuple[str, str], ...], int], bytes] = {}
 
     def swap(self, handlers: Dispatch | ApiHandler) -> Generation:
         """Send new requests to `handlers`; returns the previous generation (still draining)."""
         previous = self._generation
         self._generation = Generation(_dispatch(handlers))
         return previous
+
+    def _later(self, coroutine: Coroutine[Any, Any, None]) -> None:
+        """Run `coroutine` in a task of its own (kept until it ends)."""
+        task = asyncio.get_running_loop().create_task(coroutine)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    # -- the front door's direct exchanges ----------------------------------------------
+
+    def direct(self, head: RequestHead, body: bytes, respond: Responder) -> None:
+        """Answer one request the front door parsed (its body whole and within API Gateway's
+        limit): at once when the API can (`ApiHandler.begin`), else from a task."""
+        started = time.perf_counter()
+        raw_path = head.raw_path.decode("latin-1")
+        client = head.client
+        request = GatewayRequest(
+            method=head.method,
+            raw_path=raw_path,
+            query_string=head.query_string.decode("latin-1"),
+            headers=[
+                (name.decode("latin-1"), value.decode("utf-8", "replace"))
+                for name, value in head.headers
+            ],
+            source_ip=client[0] if client else "127.0.0.1",
+            http_version=head.http_version,
+        )
+        if "%" in raw_path and _INVALID_PERCENT.search(raw_path):
+            respond(_BAD_PATH.status, self._header_block(_BAD_PATH), _BAD_PATH.body)
+            self._front_door_log(request, 400, started, "invalid percent-encoding in the path")
+            return
+        request.body = body
+        generation = self._generation
+        generation.in_flight += 1
+        handler = generation.dispatch.handler_for(raw_path)
+        reply = _Reply(self, generation, handler, request, respond=respond, started=started)
+        try:
+            if handler.begin(request, reply):
+                return
+        except Exception as error:  # a bug in corsway: answer, report it, keep serving
+            reply(internal_error(error))
+            return
+        self._later(self._answer_later(handler, request, reply))
+
+    async def _answer_later(
+        self, handler: ApiHandler, request: GatewayRequest, reply: _Reply
+    ) -> None:
+        reply(await self._answer(handler, request))
+
+    @staticmethod
+    async def _answer(handler: ApiHandler, request: GatewayRequest) -> Response:
+        try:
+            return await handler.handle(request)
+        except Exception as error:  # a bug in corsway: answer, report it, keep serving
+            return internal_error(error)
+
+    # -- ASGI ---------------------------------------------------------------------------
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] != "http":
@@ -78,10 +193,7 @@ class GatewayApp:
         try:
             await self._handle(generation.dispatch, scope, receive, send)
         finally:
-            generation.in_flight -= 1
-            if generation.drained is not None and not generation.in_flight:
-                drained, generation.drained = generation.drained, None
-                drained()
+            generation.finished()
 
     async def _handle(self, dispatch: Dispatch, scope: Any, receive: Any, send: Any) -> None:
         started = time.perf_counter()
@@ -119,19 +231,7 @@ class GatewayApp:
         assert isinstance(body, bytes)
         request.body = body
         handler = dispatch.handler_for(raw_path)
-        try:
-            response = await handler.handle(request)
-        except Exception as error:  # a bug in corsway: answer, report it, keep serving
-            frame = traceback.extract_tb(error.__traceback__)[-1]
-            response = Response(
-                _INTERNAL_ERROR.status,
-                _INTERNAL_ERROR.headers,
-                _INTERNAL_ERROR.body,
-                problem=(
-                    f"corsway internal error ({type(error).__name__}: {error} at "
-                    f"{frame.filename}:{frame.lineno}); please report it"
-                ),
-            )
+        response = await self._answer(handler, request)
         await self._send(scope, send, handler.id_headers(request, response), response)
         self._log(request, response, started)
 
@@ -185,20 +285,28 @@ class GatewayApp:
     def _header_block(self, response: Response) -> bytes:
         """`Name: value\\r\\n` lines for the response's headers and Content-Length."""
         block = response.encoded
-        if block is None:
-            headers = response.headers
-            text = "".join([f"{name}: {value}\r\n" for name, value in headers])
-            count = len(headers)
-            if (
-                text.count("\n") != count
-                or text.count("\r") != count
-                or _OTHER_CONTROLS.search(text)
-            ):
-                text = "".join(
-                    f"{name}: {value}\r\n" for name, value in _valid_headers(headers, self.console)
-                )
-            block = text.encode() + b"content-length: %d\r\n" % len(response.body)
-            response.encoded = block  # a shared static response keeps it for next time
+        if block is not None:
+            return block
+        headers = response.headers
+        key = (tuple(headers), len(response.body))
+        block = self._blocks.get(key)
+        if block is not None:
+            return block
+        text = "".join([f"{name}: {value}\r\n" for name, value in headers])
+        count = len(headers)
+        valid = not (
+            text.count("\n") != count or text.count("\r") != count or _OTHER_CONTROLS.search(text)
+        )
+        if not valid:
+            text = "".join(
+                f"{name}: {value}\r\n" for name, value in _valid_headers(headers, self.console)
+            )
+        block = text.encode() + b"content-length: %d\r\n" % len(response.body)
+        response.encoded = block  # a shared static response keeps it for next time
+        if valid:  # (an invalid header is said on the console each time)
+            if len(self._blocks) >= _BLOCKS_LIMIT:
+                self._blocks.clear()
+            self._blocks[key] = block
         return block
 
     async def _send(
@@ -228,18 +336,19 @@ class GatewayApp:
         await send({"type": "http.response.body", "body": response.body})
 
     def _log(self, request: GatewayRequest, response: Response, started: float) -> None:
-        origin = request.header_ci("origin")
+        headers = request.lowered()
+        origin = headers.get("origin")
         note = ""
         if origin is not None:
             note = cors_note(
                 method=request.method,
                 origin=origin,
-                preflight_method=request.header_ci("access-control-request-method"),
-                request_headers=request.header_ci("access-control-request-headers"),
+                preflight_method=headers.get("access-control-request-method"),
+                request_headers=headers.get("access-control-request-headers"),
                 status=response.status,
                 headers=response.headers,
-                credentialed=request.header_ci("cookie") is not None,
-                host=request.header_ci("host"),
+                credentialed="cookie" in headers,
+                host=headers.get("host"),
             )
         if response.note:
             note = f"{response.note}; {note}" if note else response.note

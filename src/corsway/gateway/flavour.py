@@ -41,11 +41,21 @@ class RouteRow(NamedTuple):
     authorizer: str
 
 
+# Takes an API's answer to a request (see `ApiHandler.begin`).
+Reply = Callable[[Response], None]
+
+
 class ApiHandler(Protocol):
     """Answers the requests of one API."""
 
     async def handle(self, request: GatewayRequest) -> Response:
         """The answer to one request (never raises for a request's sake)."""
+        ...
+
+    def begin(self, request: GatewayRequest, reply: Reply) -> bool:
+        """Answer without a task of its own when it can: call `reply` exactly once, now or
+        from a callback (a function's result), and return True; return False (having called
+        nothing) to be run with `handle` instead."""
         ...
 
     def id_headers(self, request: GatewayRequest, response: Response) -> bytes:

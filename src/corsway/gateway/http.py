@@ -25,13 +25,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import httptools
-from uvicorn.protocols.http.httptools_impl import (
-    STATUS_LINE,
-    HttpToolsProtocol,
-    RequestResponseCycle,
-)
+from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
 
 from corsway.errors import CorswayError
+from corsway.gateway.exchange import BODY_LIMIT, DirectApp, Exchange, RequestHead, Responder
 
 RAW_HEADERS = "corsway.raw_headers"
 RESPOND = "corsway.respond"
@@ -137,69 +134,6 @@ class _CorkedTransport:
         return getattr(self._transport, name)
 
 
-class Responder:
-    """`extensions["corsway.respond"]`: sends one complete response in a single write.
-
-    `header_block` is the header lines (each ending in CRLF, Content-Length included) without
-    the status line and the blank line; `close` ends the connection after the response. Honours
-    what uvicorn's own send would: its default headers (Date), `Connection: close` when the
-    connection is not kept alive, no body for HEAD, nothing once the client has gone.
-    """
-
-    __slots__ = ("_cycle", "_protocol")
-
-    def __init__(self, protocol: RawHeaderProtocol, cycle: RequestResponseCycle) -> None:
-        self._protocol = protocol
-        # The scope holds this object and the cycle holds the scope: the reference is dropped
-        # once the response is sent, so that no request leaves a reference cycle for the
-        # garbage collector (whose pauses show as tail latency).
-        self._cycle: RequestResponseCycle | None = cycle
-
-    @property
-    def write_paused(self) -> bool:
-        """The client is not reading: wait with `drain()` before sending more."""
-        paused: bool = self._protocol.flow.write_paused
-        return paused
-
-    async def drain(self) -> None:
-        """Wait until the client has read enough of what was sent (or has gone)."""
-        await self._protocol.flow.drain()
-
-    def received_body(self) -> bytes | None:
-        """The whole request body when it has already arrived (most requests), else None
-        (then read it with ASGI `receive`)."""
-        cycle = self._cycle
-        if cycle is None or cycle.more_body or cycle.disconnected:
-            return None
-        body = cycle.body
-        cycle.body = bytearray()
-        return bytes(body) if body else b""
-
-    def __call__(self, status: int, header_block: bytes, body: bytes, close: bool = False) -> None:
-        cycle = self._cycle
-        if cycle is None or cycle.disconnected or cycle.response_started:
-            return
-        self._cycle = None
-        cycle.response_started = True
-        cycle.waiting_for_100_continue = False
-        protocol = self._protocol
-        if close:
-            cycle.keep_alive = False
-        keep_alive = cycle.keep_alive
-        parts = [STATUS_LINE[status], protocol.default_header_block(), header_block]
-        if not keep_alive:
-            parts.append(b"connection: close\r\n")
-        parts.append(b"\r\n")
-        if body and cycle.scope["method"] != "HEAD":
-            parts.append(body)
-        protocol.raw_transport.write(b"".join(parts))
-        cycle.response_complete = True
-        cycle.message_event.set()
-        if not keep_alive:
-            protocol.transport.close()  # the corked transport: writes a deferred refusal first
-        cycle.on_response()
-
-
 class RawHeaderProtocol(HttpToolsProtocol):
     """uvicorn's httptools protocol that keeps raw header names, enforces API Gateway's head
     limit and the request timeouts, answers malformed requests itself, and sends each
@@ -207,9 +141,11 @@ class RawHeaderProtocol(HttpToolsProtocol):
 
     request_timeout_s: float = 10.0
     on_rejection: RejectionLog | None = None
+    direct: DirectApp | None = None  # the gateway's entry for requests without ASGI
 
     _raw_headers: list[tuple[bytes, bytes]]
     raw_transport: Any
+    cycle: Any  # uvicorn's RequestResponseCycle, or an `Exchange` (the direct path)
 
     def connection_made(self, transport: Any) -> None:
         super().connection_made(transport)
@@ -297,11 +233,14 @@ class RawHeaderProtocol(HttpToolsProtocol):
                 self._arm(self.request_timeout_s, self._body_deadline)
 
     def on_message_begin(self) -> None:
+        # uvicorn's on_message_begin without the ASGI scope: only requests that take the ASGI
+        # path need one (`_start_asgi`)
         self._unset_keepalive_if_required()
-        super().on_message_begin()
+        self.url = b""
+        self.expect_100_continue = False
         self._raw_headers = []
-        self._extensions: dict[str, Any] = {RAW_HEADERS: {"headers": self._raw_headers}}
-        self.scope["extensions"] = self._extensions
+        self._content_length: bytes | None = None
+        self._chunked = False
         self._head_size = len(b"  HTTP/1.1")  # the request line's spaces and version
         self._raw_head_size = 0
         self._head_complete = False
@@ -321,10 +260,16 @@ class RawHeaderProtocol(HttpToolsProtocol):
         if self._head_size > HEAD_LIMIT or self._raw_head_size > RAW_HEAD_LIMIT:
             self._too_large()
         self._raw_headers.append((name, value))
-        name = name.lower()
-        if name == b"expect" and value.lower() == b"100-continue":
-            self.expect_100_continue = True
-        self.headers.append((name, value))
+        # (the lower-cased list uvicorn keeps is made for the ASGI path only: `_start_asgi`)
+        size = len(name)
+        if size in {14, 17, 6}:  # content-length, transfer-encoding, expect
+            name = name.lower()
+            if name == b"content-length":
+                self._content_length = value
+            elif name == b"transfer-encoding":
+                self._chunked = True
+            elif name == b"expect" and value.lower() == b"100-continue":
+                self.expect_100_continue = True
 
     def _too_large(self) -> None:
         self._pending_rejection = TOO_LARGE_HEAD
@@ -334,27 +279,94 @@ class RawHeaderProtocol(HttpToolsProtocol):
         self._head_complete = True
         if self._timer is not None:
             self._cancel_timer()
-        self._head_size += len(self.parser.get_method())
+        parser = self.parser
+        method = parser.get_method()
+        self._head_size += len(method)
         if self._head_size > HEAD_LIMIT:
             self._too_large()
+        self._awaiting_body = True
+        cycle = self.cycle
+        length = self._content_length
+        if (
+            self.direct is not None
+            and (cycle is None or cycle.response_complete)
+            and not self.expect_100_continue
+            and not self._chunked
+            and (length is None or (length.isdigit() and int(length) <= BODY_LIMIT))
+            and not parser.should_upgrade()
+        ):
+            http_version = parser.get_http_version()
+            self.cycle = Exchange(
+                http_version != "1.0" and parser.should_keep_alive(), self.on_response_complete
+            )
+            url = httptools.parse_url(self.url)
+            self._direct_head = RequestHead(
+                method.decode("ascii"),
+                url.path,
+                url.query or b"",
+                self._raw_headers,
+                self.client,
+                http_version,
+            )
+            return
+        self._start_asgi()
+
+    def _start_asgi(self) -> None:
+        """uvicorn's way: an ASGI scope and request-response cycle, the app in a task."""
+        url, expect = self.url, self.expect_100_continue
+        headers = [(name.lower(), value) for name, value in self._raw_headers]
+        super().on_message_begin()  # the scope, as uvicorn makes it
+        self.url, self.headers, self.expect_100_continue = url, headers, expect
+        self.scope["headers"] = headers
+        self.scope["extensions"] = {
+            RAW_HEADERS: {"headers": self._raw_headers},
+        }
         super().on_headers_complete()
         cycle = self.cycle
         if self.parser.should_upgrade():
             cycle.keep_alive = False  # the parser stops at an upgrade: nothing more to read
-        self._extensions[RESPOND] = Responder(self, cycle)
-        self._awaiting_body = True
+        self.scope["extensions"][RESPOND] = Responder(self, cycle, self.scope["method"] == "HEAD")
+
+    def on_body(self, body: bytes) -> None:
+        exchange: Any = self.cycle
+        if exchange.__class__ is not Exchange:
+            super().on_body(body)
+            return
+        if exchange.response_complete:
+            return
+        held: Any = exchange.body
+        if not held:
+            exchange.body = body
+        elif held.__class__ is bytearray:
+            held += body
+        else:
+            exchange.body = bytearray(held) + body
 
     def on_message_complete(self) -> None:
         self._awaiting_body = False
         if self._timer is not None:
             self._cancel_timer()
-        super().on_message_complete()
+        exchange: Any = self.cycle
+        if exchange.__class__ is not Exchange:
+            super().on_message_complete()
+            return
+        exchange.more_body = False
+        body = exchange.body
+        exchange.body = b""
+        head = self._direct_head
+        assert self.direct is not None
+        self.direct(
+            head,
+            body if body.__class__ is bytes else bytes(body),
+            Responder(self, exchange, head.method == "HEAD"),
+        )
 
     def on_response_complete(self) -> None:
-        self.transport.flush()  # type: ignore[attr-defined]  # a HEAD response has no body
+        if self.cycle.__class__ is not Exchange:  # (an exchange's answer is never corked)
+            self.transport.flush()  # type: ignore[attr-defined]  # a HEAD response has no body
         # uvicorn's on_response_complete, with the keep-alive timeout armed lazily
         self.server_state.total_requests += 1
-        if self.transport.is_closing():
+        if self.raw_transport.is_closing():
             return
         self._idle_deadline = None
         self.flow.resume_reading()
@@ -443,12 +455,18 @@ class RawHeaderProtocol(HttpToolsProtocol):
 
 
 def protocol_class(
-    *, request_timeout_s: float, on_rejection: RejectionLog | None
+    *,
+    request_timeout_s: float,
+    on_rejection: RejectionLog | None,
+    direct: DirectApp | None = None,
 ) -> type[RawHeaderProtocol]:
-    """A `RawHeaderProtocol` for one server, with its timeout and console hook."""
+    """A `RawHeaderProtocol` for one server, with its timeout, console hook and the gateway's
+    direct entry (None: every request goes through the ASGI app)."""
     attributes: dict[str, Any] = {"request_timeout_s": request_timeout_s}
     if on_rejection is not None:
         attributes["on_rejection"] = staticmethod(on_rejection)
+    if direct is not None:
+        attributes["direct"] = staticmethod(direct)
     return type("GatewayHttpProtocol", (RawHeaderProtocol,), attributes)
 
 

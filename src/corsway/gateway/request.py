@@ -145,6 +145,13 @@ class GatewayRequest:
             lower = self._lower = {key.lower(): value for key, value in self.headers}
         return lower.get(lower_name)
 
+    def lowered(self) -> dict[str, str]:
+        """Every header's last value by lower-case name (do not change it)."""
+        lower = self._lower
+        if lower is None:
+            lower = self._lower = {key.lower(): value for key, value in self.headers}
+        return lower
+
     @property
     def query(self) -> list[tuple[str, str]]:
         """Decoded query pairs, in order."""

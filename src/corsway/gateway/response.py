@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import traceback
 from dataclasses import dataclass
 
 # What a function's response headers must be: a name is an HTTP token, a value holds no control
@@ -23,3 +24,22 @@ class Response:
     error_type: str | None = None  # x-amzn-ErrorType of a gateway response
     problem: str = ""  # printed under the access-log line (e.g. the handler's traceback)
     encoded: bytes | None = None  # `headers` + Content-Length as wire lines (cached)
+
+
+_INTERNAL_ERROR_HEADERS = [("Content-Type", "application/json")]
+_INTERNAL_ERROR_BODY = b'{"message": "Internal server error"}'
+
+
+def internal_error(error: BaseException) -> Response:
+    """The answer when corsway itself failed on a request (the reason goes under the
+    access-log line, to be reported)."""
+    frames = traceback.extract_tb(error.__traceback__)
+    where = f" at {frames[-1].filename}:{frames[-1].lineno}" if frames else ""
+    return Response(
+        500,
+        _INTERNAL_ERROR_HEADERS,
+        _INTERNAL_ERROR_BODY,
+        problem=(
+            f"corsway internal error ({type(error).__name__}: {error}{where}); please report it"
+        ),
+    )

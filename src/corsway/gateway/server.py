@@ -103,7 +103,9 @@ class GatewayServer:
         config = uvicorn.Config(
             self.app,
             http=protocol_class(
-                request_timeout_s=request_timeout_s, on_rejection=self._log_rejection
+                request_timeout_s=request_timeout_s,
+                on_rejection=self._log_rejection,
+                direct=self.app.direct,
             ),
             ws="none",  # REST APIs have no WebSocket upgrade
             lifespan="off",

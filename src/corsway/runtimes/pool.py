@@ -28,6 +28,7 @@ import asyncio
 import collections
 import errno
 import os
+import time
 
 from corsway.runtimes.base import FunctionConfig, InvocationResult, LogSink, Outcome
 from corsway.runtimes.launcher import WorkerLauncher, lambda_environment
@@ -35,6 +36,11 @@ from corsway.runtimes.worker import Invocation, Worker, error_payload
 
 INIT_TIMEOUT_S = 10.0  # Lambda's limit for the init phase
 PIPELINE_BELOW_MS = 2.0  # pipeline only functions whose invocations take less on average
+RECENT_S = 0.01  # a worker that returned a result this recently is taken to be alive
+# Functions whose invocations take less than this on average get them written to a running
+# worker's pipe (up to PIPELINE_DEPTH ahead of the one running) before an idle worker is woken.
+PILE_UP_BELOW_MS = 1.0
+PIPELINE_DEPTH = 4
 
 
 class WorkerPool:
@@ -85,22 +91,25 @@ class WorkerPool:
             raise RuntimeError("the runtime is closed")
         loop = asyncio.get_running_loop()
         invocation = Invocation(event, request_id, loop.create_future())
+        if self._idle and self._pile_up():
+            busy = self._busy_worker(pool_full=False)
+            if busy is not None:
+                busy.send_ahead(invocation)
+                return invocation.future
         idle = self._idle
         while idle:
             worker = idle.pop()
             # poll(): a worker that exited while idle, before its pipe's EOF was read, is
-            # replaced rather than given an invocation it would fail as a crash
-            if worker.alive and worker.process.poll() is None:
+            # replaced rather than given an invocation it would fail as a crash (not asked of
+            # one that answered a moment ago: a system call per request under load)
+            if worker.alive and (
+                time.monotonic() - worker.returned_at < RECENT_S or worker.process.poll() is None
+            ):
                 worker.start(invocation, self._timeout_s)
                 return invocation.future
             self._discard(worker)
-        if (
-            self._average_ms < PIPELINE_BELOW_MS
-            and self._pipelining
-            and not self._queue
-            and len(self._workers) >= self.max_workers
-        ):
-            busy = self._busy_worker()
+        if self._pipelining and self._average_ms < PIPELINE_BELOW_MS and not self._queue:
+            busy = self._busy_worker(len(self._workers) >= self.max_workers)
             if busy is not None:
                 busy.send_ahead(invocation)
                 return invocation.future
@@ -108,16 +117,29 @@ class WorkerPool:
         self._grow(loop)
         return invocation.future
 
-    def _busy_worker(self) -> Worker | None:
-        """A running worker with nothing written ahead (the one busy longest), if any."""
+    def _pile_up(self) -> bool:
+        """Whether invocations go to a running worker's pipe before an idle worker is woken:
+        for functions so quick that waking a sleeping worker costs more than the wait."""
+        return self._pipelining and self._average_ms < PILE_UP_BELOW_MS
+
+    def _busy_worker(self, pool_full: bool = True) -> Worker | None:
+        """A running worker to write one more invocation to: the one with the fewest written
+        ahead (the one busy longest among those); with the pool not yet full, only while
+        `_pile_up()` and up to `PIPELINE_DEPTH` ahead. None when there is none."""
+        depth = PIPELINE_DEPTH if self._pile_up() else 1 if pool_full else 0
         chosen = None
         for worker in self._workers:
+            backlog = len(worker.ahead)
             if (
-                worker.ahead is None
+                backlog < depth
                 and worker.current is not None
                 and worker.alive
                 and worker not in self._retiring
-                and (chosen is None or worker.started < chosen.started)
+                and (
+                    chosen is None
+                    or backlog < len(chosen.ahead)
+                    or (backlog == len(chosen.ahead) and worker.started < chosen.started)
+                )
             ):
                 chosen = worker
         return chosen
@@ -203,15 +225,29 @@ class WorkerPool:
         self._average_ms += (result.duration_ms - self._average_ms) / 8
         if worker.current is None:  # no invocation was written ahead: the worker is free
             self._release(worker)
+        elif self._queue and self._pipelining and self._average_ms < PIPELINE_BELOW_MS:
+            self._send_next_ahead(worker)
+
+    def _send_next_ahead(self, worker: Worker) -> None:
+        """Keep a busy worker's pipe primed: the next waiting invocation is written ahead, so
+        that the worker reads it the moment it finishes instead of sleeping until then."""
+        if not worker.alive or worker in self._retiring or self._closed or worker.ahead:
+            return
+        queue = self._queue
+        while queue:
+            invocation = queue.popleft()
+            if not invocation.future.done():  # skip those API Gateway gave up on
+                worker.send_ahead(invocation)
+                return
 
     def _release(self, worker: Worker) -> None:
         """A worker is free: give it the next waiting invocation, or keep it warm."""
         if not worker.alive or worker in self._retiring or self._closed:
-            orphan = worker.ahead  # written ahead, never started: run it elsewhere
-            worker.ahead = None
+            orphans = worker.ahead  # written ahead, never started: run them elsewhere
+            worker.ahead = collections.deque()
             self._discard(worker)
-            if orphan is not None and not orphan.future.done() and not self._closed:
-                self._queue.appendleft(orphan)
+            if not self._closed:
+                self._queue.extendleft(i for i in reversed(orphans) if not i.future.done())
             if self._queue and not self._closed:
                 self._grow(asyncio.get_running_loop())
             return
@@ -258,10 +294,11 @@ class WorkerPool:
             task.cancel()
         for worker in list(self._workers):
             self._workers.discard(worker)
-            for invocation in (worker.current, worker.ahead):
+            for invocation in (worker.current, *worker.ahead):
                 if invocation is not None and not invocation.future.done():
                     invocation.future.set_result(shutdown)
-            worker.current = worker.ahead = None
+            worker.current = None
+            worker.ahead.clear()
             worker.close()
         self._idle.clear()
         while self._queue:

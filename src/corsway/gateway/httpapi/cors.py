@@ -205,7 +205,11 @@ class HttpApiCors:
 
         `preflight`: (method, request headers) of a preflight that a route answered."""
         headers = response.headers
-        dropped = [name for name, _ in headers if name[:15].lower() == "access-control-"]
+        dropped = [
+            name
+            for name, _ in headers
+            if name[:1] in "aA" and name[:15].lower() == "access-control-"
+        ]
         if dropped:
             headers = [(n, v) for n, v in headers if n[:15].lower() != "access-control-"]
         added: tuple[tuple[str, str], ...] | list[tuple[str, str]] = ()

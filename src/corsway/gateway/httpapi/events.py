@@ -96,7 +96,11 @@ class EventBuilder:
                     continue
             previous = headers.get(name)
             headers[name] = value if previous is None else f"{previous},{value}"
-        headers.update(self._forwarded(request, headers.get("x-forwarded-for")))
+        forwarded_for = headers.get("x-forwarded-for")
+        source = request.source_ip
+        headers["x-forwarded-for"] = f"{forwarded_for}, {source}" if forwarded_for else source
+        headers["x-forwarded-port"] = self._port
+        headers["x-forwarded-proto"] = "http"
         if "x-amzn-trace-id" not in headers:
             headers["x-amzn-trace-id"] = trace_id(request.epoch_ms)
         return headers, cookies
@@ -130,24 +134,21 @@ class EventBuilder:
         context: dict[str, Any] = {"accountId": api.account_id, "apiId": api.api_id}
         if authorizer is not None:
             context["authorizer"] = authorizer
-        context.update(
-            {
-                "domainName": host,
-                "domainPrefix": host.split(".", 1)[0].split(":", 1)[0],
-                "http": {
-                    "method": request.method,
-                    "path": request.raw_path,
-                    "protocol": "HTTP/1.1",
-                    "sourceIp": request.source_ip,
-                    "userAgent": headers.get("user-agent", ""),
-                },
-                "requestId": request.extended_request_id,
-                "routeKey": route.route_key,
-                "stage": api.stage,
-                "time": clf_time(request.epoch_ms // 1000),
-                "timeEpoch": request.epoch_ms,
-            }
-        )
+        context["domainName"] = host
+        context["domainPrefix"] = host.split(".", 1)[0].split(":", 1)[0]
+        context["http"] = {
+            "method": request.method,
+            "path": request.raw_path,
+            "protocol": "HTTP/1.1",
+            "sourceIp": request.source_ip,
+            "userAgent": headers.get("user-agent", ""),
+        }
+        context["requestId"] = request.extended_request_id
+        context["routeKey"] = route.route_key
+        context["stage"] = api.stage
+        epoch_ms = request.epoch_ms
+        context["time"] = clf_time(epoch_ms // 1000)
+        context["timeEpoch"] = epoch_ms
         event["requestContext"] = context
         body, is_base64 = body_fields(request)
         if body is not None:

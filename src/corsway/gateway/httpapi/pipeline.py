@@ -14,11 +14,13 @@ respond, with the CorsConfiguration applied to every answer.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 from corsway.gateway.accesslog import Console
+from corsway.gateway.flavour import Reply
 from corsway.gateway.httpapi.cors import HttpApiCors
 from corsway.gateway.httpapi.events import EventBuilder
 from corsway.gateway.httpapi.failure import GatewayError, error_response
@@ -29,16 +31,16 @@ from corsway.gateway.httpapi.model import AWS_IAM, JWT, NONE, HttpApi, Route
 from corsway.gateway.httpapi.results import MalformedResult, render_v1, render_v2
 from corsway.gateway.httpapi.routing import Router
 from corsway.gateway.invoke import (
-    FUTURE,
     GAVE_UP,
     LAMBDA_PAYLOAD_LIMIT,
+    Deadlines,
     failure_reason,
-    give_up,
+    resolvable,
     wait_with_timeout,
 )
 from corsway.gateway.request import GatewayRequest, new_request_id
-from corsway.gateway.response import Response
-from corsway.runtimes.base import FunctionRuntime, Outcome
+from corsway.gateway.response import Response, internal_error
+from corsway.runtimes.base import FunctionRuntime, InvocationResult, Outcome
 
 
 class HttpApiHandler:
@@ -68,6 +70,7 @@ class HttpApiHandler:
         self._base = api.base_path
         # Without a route that can catch OPTIONS, every preflight is API Gateway's own.
         self._options_routed = self.router.catches_options
+        self._deadlines = Deadlines()  # the integration timeouts of running invocations
 
     # -- the front door's interface -----------------------------------------------------
 
@@ -78,16 +81,9 @@ class HttpApiHandler:
     async def handle(self, request: GatewayRequest) -> Response:
         """The answer to one request (never raises for a request's sake)."""
         cors = self.cors
-        origin = None
-        preflight = None
-        if cors is not None:
-            origin = request.header_ci("origin")
-            if request.method == "OPTIONS" and origin is not None:
-                asked = request.header_ci("access-control-request-method")
-                if asked is not None:
-                    if not self._route_for_options(request):
-                        return self._preflight(cors, origin, asked, request)
-                    preflight = (asked, request.header_ci("access-control-request-headers"))
+        origin, preflight, built_in = self._cors_stage(request)
+        if built_in is not None:
+            return built_in
         try:
             response = await self._run(request)
         except GatewayError as error:
@@ -96,7 +92,62 @@ class HttpApiHandler:
             response = cors.apply(response, origin, preflight)
         return response
 
-    # -- stages -------------------------------------------------------------------------
+    def begin(self, request: GatewayRequest, reply: Reply) -> bool:
+        """`handle` without a task for what needs no authorizer: the built-in preflight and
+        404s at once, an integration from the worker's result callback; False for routes
+        with an authorizer."""
+        cors = self.cors
+        origin, preflight, built_in = self._cors_stage(request)
+        if built_in is not None:
+            reply(built_in)
+            return True
+        try:
+            route, parameters = self._route(request)
+            if route.authorization_type != NONE:
+                return False
+            call = self._invocation(route, request, parameters, None, "")
+        except GatewayError as error:
+            response = error_response(error)
+            reply(cors.apply(response, origin, preflight) if cors is not None else response)
+            return True
+        future = resolvable(call.runtime.invoke(call.event, new_request_id()))
+        deadlines = self._deadlines
+        deadline = deadlines.add(future, call.timeout_s)
+
+        def finished(done: asyncio.Future[InvocationResult]) -> None:
+            deadlines.discard(done, deadline)
+            try:
+                try:
+                    response = self._result(call, done.result())
+                except GatewayError as error:
+                    response = error_response(error)
+                if cors is not None:
+                    response = cors.apply(response, origin, preflight)
+            except (Exception, asyncio.CancelledError) as error:  # a bug, or shutting down
+                response = internal_error(error)
+            reply(response)
+
+        future.add_done_callback(finished)
+        return True
+
+    # -- stages ---------------------------------------------------------------------------
+
+    def _cors_stage(
+        self, request: GatewayRequest
+    ) -> tuple[str | None, tuple[str, str | None] | None, Response | None]:
+        """(Origin, the (method, headers) of a preflight that a route answers, API Gateway's
+        own answer to a preflight that no route catches)."""
+        cors = self.cors
+        if cors is None:
+            return None, None, None
+        origin = request.header_ci("origin")
+        if request.method == "OPTIONS" and origin is not None:
+            asked = request.header_ci("access-control-request-method")
+            if asked is not None:
+                if not self._route_for_options(request):
+                    return origin, None, self._preflight(cors, origin, asked, request)
+                return origin, (asked, request.header_ci("access-control-request-headers")), None
+        return origin, None, None
 
     def _path(self, request: GatewayRequest) -> str | None:
         path = request.raw_path
@@ -130,17 +181,22 @@ class HttpApiHandler:
             note=f"built-in preflight without CORS headers: {reason}",
         )
 
-    async def _run(self, request: GatewayRequest) -> Response:
+    def _route(self, request: GatewayRequest) -> tuple[Route, Mapping[str, str]]:
         path = self._path(request)
         match = self.router.match(request.method, path) if path is not None else None
         if match is None:
             raise GatewayError(404, "no route matches")
-        route, parameters = match
+        return match
+
+    async def _run(self, request: GatewayRequest) -> Response:
+        route, parameters = self._route(request)
         authorizer: Any = None
         note = ""
         if route.authorization_type != NONE:
             authorizer, note = await self._authorize(route, request, parameters)
-        return await self._integrate(route, request, parameters, authorizer, note)
+        call = self._invocation(route, request, parameters, authorizer, note)
+        waiting = call.runtime.invoke(call.event, new_request_id())
+        return self._result(call, await wait_with_timeout(waiting, call.timeout_s))
 
     async def _authorize(
         self, route: Route, request: GatewayRequest, parameters: Mapping[str, str]
@@ -158,14 +214,16 @@ class HttpApiHandler:
         context, note = await self.lambdas.authorize(authorizer, route, request, parameters)
         return {"lambda": context}, note
 
-    async def _integrate(
+    def _invocation(
         self,
         route: Route,
         request: GatewayRequest,
         parameters: Mapping[str, str],
         authorizer: Any,
         note: str,
-    ) -> Response:
+    ) -> _Invocation:
+        """The route's function invocation, ready to start, or a GatewayError (no function
+        to run, an event over Lambda's limit)."""
         integration = route.integration
         runtime = self.runtimes.get(integration.function_key or "") if integration else None
         if integration is None or runtime is None:
@@ -173,6 +231,7 @@ class HttpApiHandler:
             raise GatewayError(500, f"{note + '; ' if note else ''}route {route.route_key}: "
                                f"its integration cannot run locally ({what})")  # fmt: skip
         key = integration.function_key
+        assert key is not None
         version = integration.payload_version
         if version == "1.0" and authorizer is not None and "jwt" in authorizer:
             authorizer = authorizer["jwt"]  # payload 1.0: {claims, scopes}
@@ -184,31 +243,27 @@ class HttpApiHandler:
                 f"{LAMBDA_PAYLOAD_LIMIT} (6 MB)",
                 function=key,
             )
-        timeout = self._timeout_override or integration.timeout_s
-        waiting = runtime.invoke(event, new_request_id())
-        if waiting.__class__ is FUTURE:  # the worker pool: wait here, no coroutine
-            loop = waiting.get_loop()
-            timer = loop.call_at(loop.time() + timeout, give_up, waiting)
-            try:
-                result = await waiting
-            finally:
-                timer.cancel()
-            if result is GAVE_UP:
-                result = None
-        else:
-            result = await wait_with_timeout(waiting, timeout)
+        timeout_s = self._timeout_override or integration.timeout_s
+        return _Invocation(runtime, event, timeout_s, key, version, note)
+
+    @staticmethod
+    def _result(call: _Invocation, result: InvocationResult | None) -> Response:
+        """The answer made of an invocation's result (None: the integration timed out)."""
+        note = call.note
+        key = call.function_key
         prefix = f"{note}; " if note else ""
-        if result is None:
+        if result is None or result is GAVE_UP:
             raise GatewayError(
                 503,
-                f"{prefix}the function did not answer within the {timeout:g} s integration "
-                "timeout (HTTP APIs wait at most 30 s)",
+                f"{prefix}the function did not answer within the {call.timeout_s:g} s "
+                "integration timeout (HTTP APIs wait at most 30 s)",
                 function=key,
             )
         if result.outcome is not Outcome.SUCCESS:
             raise GatewayError(
                 500, prefix + failure_reason(result), problem=result.traceback, function=key
             )
+        version = call.payload_version
         try:
             rendered = (render_v2 if version == "2.0" else render_v1)(result.payload)
         except MalformedResult as error:
@@ -216,3 +271,14 @@ class HttpApiHandler:
                 500, f"{prefix}malformed Lambda result (payload {version}): {error}", function=key
             ) from None
         return Response(rendered.status, rendered.headers, rendered.body, function=key, note=note)
+
+
+class _Invocation(NamedTuple):
+    """A function invocation of a route, ready to start."""
+
+    runtime: FunctionRuntime
+    event: bytes
+    timeout_s: float
+    function_key: str
+    payload_version: str
+    note: str  # the authorizer's, for the access log

@@ -105,6 +105,8 @@ def _body(result: Mapping[str, object]) -> bytes:
 
 
 def _finish(status: int, headers: list[tuple[str, str]], body: bytes) -> Rendered:
+    if not headers:
+        return Rendered(status, [("Content-Type", DEFAULT_CONTENT_TYPE)], body)
     kept = [(n, v) for n, v in headers if n.lower() not in GATEWAY_OWNED]
     if not any(n.lower() == "content-type" for n, _ in kept):
         kept.insert(0, ("Content-Type", DEFAULT_CONTENT_TYPE))

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from corsway.gateway.accesslog import Console
+from corsway.gateway.flavour import Reply
 from corsway.gateway.invoke import (
     FUTURE,
     GAVE_UP,
@@ -113,6 +114,21 @@ class Gateway:
             return response
         except GatewayFailure as failure:
             return self.respond(failure, request, routed)
+
+    def begin(self, request: GatewayRequest, reply: Reply) -> bool:
+        """Answer at once what needs no waiting: a path no method matches and an
+        unauthorized MOCK (the `cors: true` preflight); False for everything else."""
+        routed: _Routed | None = None
+        try:
+            routed = self.route(request)
+            method = routed.method
+            if method.authorization_type != "NONE" or method.integration.type != MOCK:
+                return False
+            response = self._mock(routed, request)
+        except GatewayFailure as failure:
+            response = self.respond(failure, request, routed)
+        reply(response)
+        return True
 
     def id_headers(self, request: GatewayRequest, response: Response) -> bytes:
         """`x-amzn-RequestId`, `x-amzn-ErrorType` (gateway responses), `x-amz-apigw-id`."""
