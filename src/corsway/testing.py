@@ -66,7 +66,7 @@ class _AccessLog:
     WAIT_S = 2.0
 
     def __init__(self) -> None:
-        from corsway.gateway.accesslog import Console
+        from corsway.gateway.accesslog import AccessEntry, Console
 
         log = self
         self._text: list[str] = []
@@ -85,8 +85,12 @@ class _AccessLog:
                 return False
 
         class _Console(Console):
-            def access(self, **fields: Any) -> None:
-                super().access(**fields)
+            def access(self, entry: AccessEntry) -> None:
+                super().access(entry)
+                log._accesses += 1
+
+            def later(self, make_lines: Callable[..., list[str]], *args: Any) -> None:
+                super().later(make_lines, *args)  # (the gateway's access-log lines)
                 log._accesses += 1
 
             def flush(self) -> None:

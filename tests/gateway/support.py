@@ -229,6 +229,31 @@ class TemplateBuilder:
 LIVE_GATEWAYS: weakref.WeakSet[RunningGateway] = weakref.WeakSet()
 
 
+class FakeSocket:
+    """The transport uvicorn's protocol writes to; `answer` resolves at each response."""
+
+    def __init__(self) -> None:
+        self.answer: asyncio.Future[bytes] | None = None
+        self.closed = False
+
+    def write(self, data: bytes) -> None:
+        if self.answer is not None and not self.answer.done():
+            self.answer.set_result(data)
+
+    def close(self) -> None:
+        self.closed = True
+
+    def is_closing(self) -> bool:
+        return self.closed
+
+    def get_extra_info(self, name: str, default: Any = None) -> Any:
+        return {"sockname": ("127.0.0.1", 3000), "peername": ("127.0.0.1", 50000)}.get(name)
+
+    def pause_reading(self) -> None: ...
+
+    def resume_reading(self) -> None: ...
+
+
 @dataclass(eq=False)
 class RunningGateway:
     """A gateway serving on loopback, its console output and an HTTP client."""

@@ -16,33 +16,7 @@ from corsway.gateway.accesslog import Console
 from corsway.gateway.rest.served import ServedRestApi
 from corsway.gateway.rest.template import build_api
 from corsway.gateway.server import GatewayServer
-from tests.gateway.support import SERVICE_DIR, TemplateBuilder, run_async
-
-
-class FakeSocket:
-    """The transport uvicorn's protocol writes to; `answer` resolves at each response."""
-
-    def __init__(self) -> None:
-        self.answer: asyncio.Future[bytes] | None = None
-        self.closed = False
-
-    def write(self, data: bytes) -> None:
-        if self.answer is not None and not self.answer.done():
-            self.answer.set_result(data)
-
-    def close(self) -> None:
-        self.closed = True
-
-    def is_closing(self) -> bool:
-        return self.closed
-
-    def get_extra_info(self, name: str, default: Any = None) -> Any:
-        return {"sockname": ("127.0.0.1", 3000), "peername": ("127.0.0.1", 50000)}.get(name)
-
-    def pause_reading(self) -> None: ...
-
-    def resume_reading(self) -> None: ...
-
+from tests.gateway.support import SERVICE_DIR, FakeSocket, TemplateBuilder, run_async
 
 REQUESTS = {
     "preflight": b"OPTIONS /dev/echo HTTP/1.1\r\nHost: x\r\nOrigin: http://a.test\r\n"

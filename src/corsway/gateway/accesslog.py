@@ -12,8 +12,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import sys
-from collections.abc import Sequence
-from typing import TextIO
+from collections.abc import Callable, Sequence
+from typing import Any, NamedTuple, TextIO
 
 from corsway.doctor.classify import Credentials
 from corsway.doctor.judge import judge_preflight, judge_response
@@ -22,6 +22,7 @@ from corsway.doctor.messages import short_reason
 # Under load, console lines leave at most this often (one write for all the lines queued in
 # between); an idle server prints each line at the end of the event-loop iteration that made it.
 FLUSH_INTERVAL_S = 0.005
+FLUSH_LINES = 64  # ... or once this many are queued (a batch formats in well under a millisecond)
 _RESET = "\x1b[0m"
 _DIM = "\x1b[2m"
 _RED = "\x1b[31m"
@@ -135,13 +136,25 @@ def _judged(
     return f"CORS blocked for {origin}: {failure.error}: {reason}{tail}"
 
 
+class AccessEntry(NamedTuple):
+    """What one access-log line says."""
+
+    method: str
+    path: str
+    status: int
+    latency_ms: float
+    function: str | None  # the function that ran, if any
+    note: str  # the CORS note and what else the gateway has to say
+
+
 class Console:
     """Writes the server's console output."""
 
     def __init__(self, stream: TextIO | None = None, color: bool | None = None) -> None:
         self._stream = stream or sys.stdout
         self._color = self._stream.isatty() if color is None else color
-        self._pending: list[str] = []
+        # lines, and (make_lines, args) to be made into lines when written
+        self._pending: list[str | tuple[Callable[..., list[str]], tuple[Any, ...]]] = []
         self._scheduled = False
         self._flushed_at = float("-inf")  # event-loop time of the last write
 
@@ -153,8 +166,18 @@ class Console:
         were written less than `FLUSH_INTERVAL_S` ago (a server under load), with the lines
         of the next few milliseconds in one write."""
         self._pending.append(line)
-        if self._scheduled:
-            return
+        if not self._scheduled or len(self._pending) == FLUSH_LINES:
+            self._schedule()
+
+    def later(self, make_lines: Callable[..., list[str]], *args: Any) -> None:
+        """Queue the lines `make_lines(*args)` returns, made when they are written: a server
+        under load formats its access log in batches (the same code for a few hundred lines
+        in a row runs several times faster than once between each request's other work)."""
+        self._pending.append((make_lines, args))
+        if not self._scheduled or len(self._pending) == FLUSH_LINES:
+            self._schedule()
+
+    def _schedule(self) -> None:
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:
@@ -162,7 +185,7 @@ class Console:
             return
         self._scheduled = True
         due = self._flushed_at + FLUSH_INTERVAL_S
-        if loop.time() >= due:
+        if loop.time() >= due or len(self._pending) >= FLUSH_LINES:
             loop.call_soon(self.flush)
         else:
             loop.call_at(due, self.flush)
@@ -170,31 +193,34 @@ class Console:
     def flush(self) -> None:
         """Write what is queued."""
         self._scheduled = False
-        if self._pending:
-            text = "\n".join(self._pending) + "\n"
-            self._pending.clear()
-            self._stream.write(text)
-            self._stream.flush()
-            with contextlib.suppress(RuntimeError):
-                self._flushed_at = asyncio.get_running_loop().time()
+        pending = self._pending
+        if not pending:
+            return
+        self._pending = []
+        lines: list[str] = []
+        for item in pending:
+            if isinstance(item, str):
+                lines.append(item)
+            else:
+                make_lines, args = item
+                lines += make_lines(*args)
+        self._stream.write("\n".join(lines) + "\n")
+        self._stream.flush()
+        with contextlib.suppress(RuntimeError):
+            self._flushed_at = asyncio.get_running_loop().time()
 
-    def access(
-        self,
-        *,
-        method: str,
-        path: str,
-        status: int,
-        latency_ms: float,
-        function: str | None,
-        note: str,
-    ) -> None:
+    def access(self, entry: AccessEntry) -> None:
         """One access-log line."""
+        self.write(self.access_line(entry))
+
+    def access_line(self, entry: AccessEntry) -> str:
+        """The text of an access-log line."""
+        method, path, status, latency_ms, function, note = entry
         if not self._color:
             line = f"{method} {path}  {status}  {latency_ms:.1f}ms"
             if function:
                 line = f"{line}  {function}"
-            self.write(f"{line}  {note}" if note else line)
-            return
+            return f"{line}  {note}" if note else line
         code = _GREEN if status < 400 else _YELLOW if status < 500 else _RED
         parts = [
             f"{method} {path}",
@@ -205,7 +231,7 @@ class Console:
             parts.append(self._paint(_CYAN, function))
         if note:
             parts.append(self._paint(_DIM, note))
-        self.write("  ".join(parts))
+        return "  ".join(parts)
 
     def note(self, text: str, color: str = "") -> None:
         """A line of the server's own (a reload, a warning), optionally in green/yellow/red."""
@@ -218,7 +244,10 @@ class Console:
 
     def problem(self, text: str) -> None:
         """Why a request failed (multi-line text such as a traceback is indented)."""
+        for line in self.problem_lines(text):
+            self.write(line)
+
+    def problem_lines(self, text: str) -> list[str]:
+        """The lines of `problem(text)`."""
         lines = text.rstrip("\n").split("\n")
-        self.write(self._paint(_RED, lines[0]))
-        for line in lines[1:]:
-            self.write(f"    {line}")
+        return [self._paint(_RED, lines[0]), *(f"    {line}" for line in lines[1:])]

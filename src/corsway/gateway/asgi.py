@@ -23,7 +23,7 @@ import time
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from corsway.gateway.accesslog import Console, cors_note
+from corsway.gateway.accesslog import AccessEntry, Console, cors_note
 from corsway.gateway.exchange import BODY_LIMIT, RequestHead, Responder
 from corsway.gateway.flavour import ApiHandler, Dispatch
 from corsway.gateway.http import RESPOND, raw_headers
@@ -58,7 +58,12 @@ class Generation:
         """One of its requests has been answered."""
         self.in_flight -= 1
         if self.drained is not None and not self.in_flight:
-            drained, self.drained = self.drained, None
+            self.finished_all()
+
+    def finished_all(self) -> None:
+        """Its last request has been answered: say so (once)."""
+        drained, self.drained = self.drained, None
+        if drained is not None:
             drained()
 
 
@@ -104,7 +109,9 @@ class _Reply:
                 respond(response.status, block, response.body)
             app._log(request, response, self._started)
         finally:
-            generation.finished()
+            generation.in_flight -= 1
+            if generation.drained is not None and not generation.in_flight:
+                generation.finished_all()
 
 
 async def _send_when_drained(respond: Responder, status: int, block: bytes, body: bytes) -> None:
@@ -271,13 +278,9 @@ class GatewayApp:
     def _front_door_log(
         self, request: GatewayRequest, status: int, started: float, note: str
     ) -> None:
+        latency_ms = (time.perf_counter() - started) * 1000
         self.console.access(
-            method=request.method,
-            path=request.raw_path,
-            status=status,
-            latency_ms=(time.perf_counter() - started) * 1000,
-            function=None,
-            note=note,
+            AccessEntry(request.method, request.raw_path, status, latency_ms, None, note)
         )
 
     # -- sending ------------------------------------------------------------------------
@@ -336,6 +339,14 @@ class GatewayApp:
         await send({"type": "http.response.body", "body": response.body})
 
     def _log(self, request: GatewayRequest, response: Response, started: float) -> None:
+        """The request's access-log line (and the reason of a failure under it), made when
+        the console writes it."""
+        latency_ms = (time.perf_counter() - started) * 1000
+        self.console.later(self._log_lines, request, response, latency_ms)
+
+    def _log_lines(
+        self, request: GatewayRequest, response: Response, latency_ms: float
+    ) -> list[str]:
         headers = request.lowered()
         origin = headers.get("origin")
         note = ""
@@ -353,16 +364,20 @@ class GatewayApp:
         if response.note:
             note = f"{response.note}; {note}" if note else response.note
         query = request.query_string
-        self.console.access(
-            method=request.method,
-            path=f"{request.raw_path}?{query}" if query else request.raw_path,
-            status=response.status,
-            latency_ms=(time.perf_counter() - started) * 1000,
-            function=response.function,
-            note=note,
+        console = self.console
+        line = console.access_line(
+            AccessEntry(
+                request.method,
+                f"{request.raw_path}?{query}" if query else request.raw_path,
+                response.status,
+                latency_ms,
+                response.function,
+                note,
+            )
         )
         if response.problem:
-            self.console.problem(response.problem)
+            return [line, *console.problem_lines(response.problem)]
+        return [line]
 
 
 def _valid_headers(headers: list[tuple[str, str]], console: Console) -> list[tuple[str, str]]:

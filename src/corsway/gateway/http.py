@@ -300,13 +300,17 @@ class RawHeaderProtocol(HttpToolsProtocol):
                 http_version != "1.0" and parser.should_keep_alive(), self.on_response_complete
             )
             url = httptools.parse_url(self.url)
-            self._direct_head = RequestHead(
-                method.decode("ascii"),
-                url.path,
-                url.query or b"",
-                self._raw_headers,
-                self.client,
-                http_version,
+            # (tuple.__new__: a NamedTuple's own constructor is a Python function)
+            self._direct_head = tuple.__new__(
+                RequestHead,
+                (
+                    method.decode("ascii"),
+                    url.path,
+                    url.query or b"",
+                    self._raw_headers,
+                    self.client,
+                    http_version,
+                ),
             )
             return
         self._start_asgi()
@@ -368,13 +372,19 @@ class RawHeaderProtocol(HttpToolsProtocol):
         self.server_state.total_requests += 1
         if self.raw_transport.is_closing():
             return
-        self._idle_deadline = None
-        self.flow.resume_reading()
+        flow = self.flow
+        if flow.read_paused:
+            flow.resume_reading()
         if self.pipeline:  # pipelined requests: start the next one
+            self._idle_deadline = None
             cycle, app = self.pipeline.pop()
             self._start_asgi_task(cycle, app)
-        else:
-            self._arm_keep_alive()
+        else:  # `_arm_keep_alive`, inlined: this runs once per response
+            self._idle_deadline = self.loop.time() + self.timeout_keep_alive
+            if self._keep_alive_timer is None:
+                self._keep_alive_timer = self.loop.call_at(
+                    self._idle_deadline, self._keep_alive_check
+                )
 
     # -- timeouts -----------------------------------------------------------------------
 

@@ -16,7 +16,7 @@ from typing import Protocol
 
 import uvicorn
 
-from corsway.gateway.accesslog import Console
+from corsway.gateway.accesslog import AccessEntry, Console
 from corsway.gateway.asgi import GatewayApp, Generation
 from corsway.gateway.flavour import Dispatch, ServedApi, ServeOptions
 from corsway.gateway.http import bind_socket, protocol_class
@@ -138,9 +138,7 @@ class GatewayServer:
         )
 
     def _log_rejection(self, method: str, path: str, status: int, note: str) -> None:
-        self.console.access(
-            method=method, path=path, status=status, latency_ms=0.0, function=None, note=note
-        )
+        self.console.access(AccessEntry(method, path, status, 0.0, None, note))
 
     @property
     def base_url(self) -> str:

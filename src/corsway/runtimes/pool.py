@@ -75,6 +75,8 @@ class WorkerPool:
         self._spawns: set[asyncio.Task[None]] = set()
         self._pipelining = bool(getattr(launcher, "pipelining", False))
         self._average_ms = PIPELINE_BELOW_MS * 10  # recent invocation time (until measured)
+        self._loop: asyncio.AbstractEventLoop | None = None  # the loop its workers run on
+        self._piled: Worker | None = None  # the worker last written ahead to (quick functions)
 
     @property
     def size(self) -> int:
@@ -89,10 +91,16 @@ class WorkerPool:
         """
         if self._closed:
             raise RuntimeError("the runtime is closed")
-        loop = asyncio.get_running_loop()
+        loop = self._loop
+        if loop is None or loop.is_closed():
+            # (asked once: asyncio's get_running_loop() makes a getpid() system call each time)
+            loop = self._loop = asyncio.get_running_loop()
         invocation = Invocation(event, request_id, loop.create_future())
-        if self._idle and self._pile_up():
-            busy = self._busy_worker(pool_full=False)
+        if self._pipelining and self._average_ms < PILE_UP_BELOW_MS:
+            # the worker written to last, while it has room (its frames leave in one write)
+            busy = self._piled
+            if busy is None or not self._takes_more(busy, PIPELINE_DEPTH):
+                busy = self._piled = self._busy_worker(PIPELINE_DEPTH)
             if busy is not None:
                 busy.send_ahead(invocation)
                 return invocation.future
@@ -108,8 +116,13 @@ class WorkerPool:
                 worker.start(invocation, self._timeout_s)
                 return invocation.future
             self._discard(worker)
-        if self._pipelining and self._average_ms < PIPELINE_BELOW_MS and not self._queue:
-            busy = self._busy_worker(len(self._workers) >= self.max_workers)
+        if (
+            self._pipelining
+            and self._average_ms < PIPELINE_BELOW_MS
+            and not self._queue
+            and len(self._workers) >= self.max_workers
+        ):
+            busy = self._busy_worker(1)
             if busy is not None:
                 busy.send_ahead(invocation)
                 return invocation.future
@@ -117,29 +130,28 @@ class WorkerPool:
         self._grow(loop)
         return invocation.future
 
-    def _pile_up(self) -> bool:
-        """Whether invocations go to a running worker's pipe before an idle worker is woken:
-        for functions so quick that waking a sleeping worker costs more than the wait."""
-        return self._pipelining and self._average_ms < PILE_UP_BELOW_MS
+    def _takes_more(self, worker: Worker, depth: int) -> bool:
+        """Whether a running worker can have one more invocation written ahead."""
+        return (
+            len(worker.ahead) < depth
+            and worker.current is not None
+            and worker.alive
+            and worker not in self._retiring
+        )
 
-    def _busy_worker(self, pool_full: bool = True) -> Worker | None:
-        """A running worker to write one more invocation to: the one with the fewest written
-        ahead (the one busy longest among those); with the pool not yet full, only while
-        `_pile_up()` and up to `PIPELINE_DEPTH` ahead. None when there is none."""
-        depth = PIPELINE_DEPTH if self._pile_up() else 1 if pool_full else 0
+    def _busy_worker(self, depth: int) -> Worker | None:
+        """A running worker with fewer than `depth` invocations written ahead: the one with
+        the fewest (the one busy longest among those), or None.
+
+        Functions under `PILE_UP_BELOW_MS` on average get up to `PIPELINE_DEPTH` ahead, even
+        while other workers are idle (waking a sleeping worker costs more than the wait);
+        those under `PIPELINE_BELOW_MS`, one, once every worker is busy."""
         chosen = None
         for worker in self._workers:
-            backlog = len(worker.ahead)
-            if (
-                backlog < depth
-                and worker.current is not None
-                and worker.alive
-                and worker not in self._retiring
-                and (
-                    chosen is None
-                    or backlog < len(chosen.ahead)
-                    or (backlog == len(chosen.ahead) and worker.started < chosen.started)
-                )
+            if self._takes_more(worker, depth) and (
+                chosen is None
+                or len(worker.ahead) < len(chosen.ahead)
+                or (len(worker.ahead) == len(chosen.ahead) and worker.started < chosen.started)
             ):
                 chosen = worker
         return chosen
@@ -260,6 +272,8 @@ class WorkerPool:
         self._idle.append(worker)
 
     def _discard(self, worker: Worker) -> None:
+        if self._piled is worker:
+            self._piled = None
         self._workers.discard(worker)
         self._retiring.discard(worker)
         if worker in self._idle:
