@@ -10,6 +10,7 @@ import signal
 import time
 from typing import Any
 
+from corsway.gateway.invoke import GAVE_UP
 from corsway.runtimes.base import FunctionConfig, InvocationResult, Outcome
 from corsway.runtimes.pool import PILE_UP_BELOW_MS, WorkerPool
 from corsway.runtimes.python import PythonLauncher
@@ -298,3 +299,25 @@ def test_a_quick_function_piles_up_on_a_running_worker_before_waking_another() -
     # the sixth to eighth waited in the pool's queue: a worker started for each, as ever
     assert size_for_eight == 4
     assert all(body["remaining_ms"] >= 4000 for body in bodies)  # each timed from its start
+
+
+def test_invoke_then_calls_back_once_with_the_result_unless_the_caller_gave_up() -> None:
+    async def main() -> tuple[list[Any], bool, list[Any]]:
+        runtime = pool("handlers.remaining", max_workers=1, timeout=5.0)
+        try:
+            got: list[Any] = []
+            future = runtime.invoke_then(query_event(), "then", got.append)
+            result = await future
+            same = len(got) == 1 and got[0] is result
+            abandoned: list[Any] = []
+            slow = runtime.invoke_then(query_event(s="0.2"), "slow", abandoned.append)
+            slow.set_result(GAVE_UP)  # API Gateway stopped waiting
+            await asyncio.sleep(0.5)  # the invocation ran to its end; its result is dropped
+            return got, same, abandoned
+        finally:
+            await runtime.aclose()
+
+    got, same, abandoned = run_async(main())
+    assert same
+    assert body_of(got[0])["remaining_ms"] >= 4000
+    assert abandoned == []

@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import asyncio
 import math
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 
 from corsway.runtimes.base import FunctionRuntime, InvocationResult, Outcome
+
+# Called with an invocation's result (or GAVE_UP) the moment there is one.
+Then = Callable[[InvocationResult], None]
 
 LAMBDA_PAYLOAD_LIMIT = 6 * 1024 * 1024  # a synchronous Lambda invocation's request payload
 GAVE_UP = InvocationResult(Outcome.TIMEOUT, error="API Gateway stopped waiting")
@@ -88,7 +91,8 @@ class Deadlines:
     noticeable part of a proxied request's cost under load).
 
     Deadlines are rounded up to `GRANULARITY_S` and kept in buckets; an invocation that
-    answers leaves its bucket (`discard`). The one timer fires at the earliest bucket's time.
+    answers leaves its bucket (`discard`). The one timer fires at the earliest bucket's time:
+    a future still waiting then gets `GAVE_UP`, and its `then` is called with it.
     """
 
     GRANULARITY_S = 0.01
@@ -96,31 +100,36 @@ class Deadlines:
     __slots__ = ("_armed_key", "_buckets", "_loop", "_timer")
 
     def __init__(self) -> None:
-        self._buckets: dict[int, set[asyncio.Future[InvocationResult]]] = {}
+        self._buckets: dict[int, dict[asyncio.Future[InvocationResult], Then | None]] = {}
         self._timer: asyncio.TimerHandle | None = None
         self._armed_key = 0
         self._loop: asyncio.AbstractEventLoop | None = None
 
-    def add(self, future: asyncio.Future[InvocationResult], timeout_s: float) -> int:
-        """Resolve `future` with `GAVE_UP` once `timeout_s` has passed; returns the key to
-        `discard` it with."""
+    def add(
+        self,
+        future: asyncio.Future[InvocationResult],
+        timeout_s: float,
+        then: Then | None = None,
+    ) -> int:
+        """Resolve `future` with `GAVE_UP` (and call `then(GAVE_UP)`) once `timeout_s` has
+        passed; returns the key to `discard` it with."""
         loop = self._loop
         if loop is None:
             loop = self._loop = future.get_loop()
         key = math.ceil((loop.time() + timeout_s) / self.GRANULARITY_S)
         bucket = self._buckets.get(key)
         if bucket is None:
-            bucket = self._buckets[key] = set()
+            bucket = self._buckets[key] = {}
             if self._timer is None or key < self._armed_key:
                 self._arm(key)
-        bucket.add(future)
+        bucket[future] = then
         return key
 
     def discard(self, future: asyncio.Future[InvocationResult], key: int) -> None:
         """`future` no longer needs its deadline (it has its result)."""
         bucket = self._buckets.get(key)
         if bucket is not None:
-            bucket.discard(future)
+            bucket.pop(future, None)
             if not bucket:
                 del self._buckets[key]
 
@@ -138,7 +147,10 @@ class Deadlines:
         now_key = math.floor((self._loop.time() + 0.001) / self.GRANULARITY_S)
         buckets = self._buckets
         for key in [k for k in buckets if k <= now_key]:
-            for future in buckets.pop(key):
-                give_up(future)
+            for future, then in buckets.pop(key).items():
+                if not future.done():
+                    future.set_result(GAVE_UP)
+                    if then is not None:
+                        then(GAVE_UP)
         if buckets:
             self._arm(min(buckets))

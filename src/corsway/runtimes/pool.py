@@ -29,6 +29,7 @@ import collections
 import errno
 import os
 import time
+from collections.abc import Callable
 
 from corsway.runtimes.base import FunctionConfig, InvocationResult, LogSink, Outcome
 from corsway.runtimes.launcher import WorkerLauncher, lambda_environment
@@ -89,13 +90,24 @@ class WorkerPool:
         Returns the future of the result. The caller may resolve it first to stop waiting;
         the invocation then still runs, and its result is dropped.
         """
+        return self.invoke_then(event, request_id, None)
+
+    def invoke_then(
+        self,
+        event: bytes,
+        request_id: str,
+        then: Callable[[InvocationResult], None] | None,
+    ) -> asyncio.Future[InvocationResult]:
+        """`invoke`, calling `then(result)` the moment the result arrives (unless the caller
+        resolved the future first): a request answered from there saves the event loop's
+        round trip that a future's callback takes."""
         if self._closed:
             raise RuntimeError("the runtime is closed")
         loop = self._loop
         if loop is None or loop.is_closed():
             # (asked once: asyncio's get_running_loop() makes a getpid() system call each time)
             loop = self._loop = asyncio.get_running_loop()
-        invocation = Invocation(event, request_id, loop.create_future())
+        invocation = Invocation(event, request_id, loop.create_future(), then)
         if self._pipelining and self._average_ms < PILE_UP_BELOW_MS:
             # the worker written to last, while it has room (its frames leave in one write)
             busy = self._piled
@@ -216,7 +228,7 @@ class WorkerPool:
         while self._queue:
             invocation = self._queue.popleft()
             if not invocation.future.done():
-                invocation.future.set_result(result)
+                invocation.resolve(result)
                 return True
         return False
 
@@ -231,14 +243,13 @@ class WorkerPool:
             worker.kill()
 
     def _done(self, worker: Worker, invocation: Invocation, result: InvocationResult) -> None:
-        future = invocation.future
-        if not future.done():  # done: the caller stopped waiting (integration timeout)
-            future.set_result(result)
         self._average_ms += (result.duration_ms - self._average_ms) / 8
         if worker.current is None:  # no invocation was written ahead: the worker is free
             self._release(worker)
         elif self._queue and self._pipelining and self._average_ms < PIPELINE_BELOW_MS:
             self._send_next_ahead(worker)
+        # last: what the caller does with the result cannot upset the pool's own state
+        invocation.resolve(result)  # (not if the caller stopped waiting: integration timeout)
 
     def _send_next_ahead(self, worker: Worker) -> None:
         """Keep a busy worker's pipe primed: the next waiting invocation is written ahead, so
@@ -309,13 +320,11 @@ class WorkerPool:
         for worker in list(self._workers):
             self._workers.discard(worker)
             for invocation in (worker.current, *worker.ahead):
-                if invocation is not None and not invocation.future.done():
-                    invocation.future.set_result(shutdown)
+                if invocation is not None:
+                    invocation.resolve(shutdown)
             worker.current = None
             worker.ahead.clear()
             worker.close()
         self._idle.clear()
         while self._queue:
-            invocation = self._queue.popleft()
-            if not invocation.future.done():
-                invocation.future.set_result(shutdown)
+            self._queue.popleft().resolve(shutdown)

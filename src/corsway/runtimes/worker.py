@@ -102,16 +102,35 @@ def spawn(
 
 
 class Invocation:
-    """One request for the function: its event, and the future its result goes to."""
+    """One request for the function: its event, the future its result goes to, and what to
+    call with the result at once (`then`: no event-loop round trip, as a future's callback
+    has)."""
 
-    __slots__ = ("event", "future", "request_id")
+    __slots__ = ("event", "future", "request_id", "then")
 
     def __init__(
-        self, event: bytes, request_id: str, future: asyncio.Future[InvocationResult]
+        self,
+        event: bytes,
+        request_id: str,
+        future: asyncio.Future[InvocationResult],
+        then: Callable[[InvocationResult], None] | None = None,
     ) -> None:
         self.event = event
         self.request_id = request_id
         self.future = future
+        self.then = then
+
+    def resolve(self, result: InvocationResult) -> None:
+        """Give `result` to the waiting caller, unless it stopped waiting (a future already
+        resolved: API Gateway's integration timeout)."""
+        future = self.future
+        if future.done():
+            return
+        future.set_result(result)
+        then = self.then
+        if then is not None:
+            self.then = None
+            then(result)
 
 
 # Called by a worker when its invocation has a result (success, error, timeout or crash).

@@ -110,24 +110,47 @@ class HttpApiHandler:
             response = error_response(error)
             reply(cors.apply(response, origin, preflight) if cors is not None else response)
             return True
-        future = resolvable(call.runtime.invoke(call.event, new_request_id()))
         deadlines = self._deadlines
-        deadline = deadlines.add(future, call.timeout_s)
+        future: asyncio.Future[InvocationResult] | None = None
+        deadline = 0
 
-        def finished(done: asyncio.Future[InvocationResult]) -> None:
-            deadlines.discard(done, deadline)
+        def finished(result: InvocationResult) -> None:
+            if future is not None:
+                deadlines.discard(future, deadline)
             try:
                 try:
-                    response = self._result(call, done.result())
+                    response = self._result(call, result)
                 except GatewayError as error:
                     response = error_response(error)
                 if cors is not None:
                     response = cors.apply(response, origin, preflight)
-            except (Exception, asyncio.CancelledError) as error:  # a bug, or shutting down
+            except Exception as error:  # a bug in corsway: answer, report it, keep serving
                 response = internal_error(error)
             reply(response)
 
-        future.add_done_callback(finished)
+        runtime = call.runtime
+        invoke_then = getattr(runtime, "invoke_then", None)  # the worker pool's
+        if invoke_then is not None:
+            waiting = invoke_then(call.event, new_request_id(), finished)
+            if not waiting.done():  # (a worker that cannot even start answers at once)
+                deadline = deadlines.add(waiting, call.timeout_s, finished)
+                future = waiting
+            return True
+        waiting = resolvable(runtime.invoke(call.event, new_request_id()))
+        deadline = deadlines.add(waiting, call.timeout_s)
+        future = waiting
+
+        def relay(done: asyncio.Future[InvocationResult]) -> None:
+            if done.cancelled():  # shutting down
+                deadlines.discard(done, deadline)
+                reply(internal_error(asyncio.CancelledError("the invocation was cancelled")))
+            elif done.exception() is not None:
+                deadlines.discard(done, deadline)
+                reply(internal_error(done.exception()))  # type: ignore[arg-type]
+            else:
+                finished(done.result())
+
+        waiting.add_done_callback(relay)
         return True
 
     # -- stages ---------------------------------------------------------------------------
