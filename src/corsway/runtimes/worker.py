@@ -310,24 +310,26 @@ class Worker:
             return
         header_size = protocol.RESULT_HEADER.size
         buffer = self._buffer
-        if not buffer and count >= header_size:
-            # The usual case: exactly one whole frame in this read, parsed without copying it
-            # into the reassembly buffer.
-            kind, payload_length, trace_length = protocol.RESULT_HEADER.unpack_from(
-                self._read_buffer
-            )
-            end = header_size + payload_length + trace_length
-            if end == count:
-                view = self._read_view
-                payload = bytes(view[header_size : header_size + payload_length])
-                trace = (
-                    str(view[header_size + payload_length : end], "utf-8", "replace")
-                    if trace_length
-                    else ""
-                )
+        start = 0
+        if not buffer:
+            # The usual case: whole frames (one, or a few from a worker with invocations
+            # written ahead), parsed where they were read, without the reassembly buffer.
+            unpack_from = protocol.RESULT_HEADER.unpack_from
+            read = self._read_buffer
+            view = self._read_view
+            while count - start >= header_size:
+                kind, payload_length, trace_length = unpack_from(read, start)
+                payload_end = start + header_size + payload_length
+                end = payload_end + trace_length
+                if end > count:
+                    break
+                payload = bytes(view[start + header_size : payload_end])
+                trace = str(view[payload_end:end], "utf-8", "replace") if trace_length else ""
+                start = end
                 self._frame(kind, payload, trace)
+            if start == count:
                 return
-        buffer += self._read_view[:count]
+        buffer += self._read_view[start:count]
         while len(buffer) >= header_size:
             kind, payload_length, trace_length = protocol.RESULT_HEADER.unpack_from(buffer)
             end = header_size + payload_length + trace_length

@@ -199,9 +199,12 @@ class HttpApiCors:
         response: Response,
         origin: str | None,
         preflight: tuple[str, str | None] | None = None,
+        *,
+        owned: bool = False,
     ) -> Response:
         """The response with the integration's CORS headers dropped and the configured ones
-        added for an allowed Origin (a new Response; shared ones are never changed).
+        added for an allowed Origin (a new Response: shared ones are never changed; `owned`:
+        the caller's own, changed in place).
 
         `preflight`: (method, request headers) of a preflight that a route answered."""
         headers = response.headers
@@ -230,6 +233,11 @@ class HttpApiCors:
                 "CorsConfiguration"
             )
             note = f"{note}; {why}" if note else why
+        if owned:
+            response.headers = headers
+            response.note = note
+            response.encoded = None
+            return response
         return Response(
             response.status,
             headers,

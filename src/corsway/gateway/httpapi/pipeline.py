@@ -123,7 +123,7 @@ class HttpApiHandler:
                 except GatewayError as error:
                     response = error_response(error)
                 if cors is not None:
-                    response = cors.apply(response, origin, preflight)
+                    response = cors.apply(response, origin, preflight, owned=True)
             except Exception as error:  # a bug in corsway: answer, report it, keep serving
                 response = internal_error(error)
             reply(response)
@@ -267,7 +267,8 @@ class HttpApiHandler:
                 function=key,
             )
         timeout_s = self._timeout_override or integration.timeout_s
-        return _Invocation(runtime, event, timeout_s, key, version, note)
+        # (tuple.__new__: a NamedTuple's own constructor is a Python function)
+        return tuple.__new__(_Invocation, (runtime, event, timeout_s, key, version, note))
 
     @staticmethod
     def _result(call: _Invocation, result: InvocationResult | None) -> Response:
