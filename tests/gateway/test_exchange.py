@@ -195,3 +195,29 @@ def test_a_client_gone_before_the_answer_is_logged_and_the_gateway_serves_on(
     assert "internal error" not in gateway.console()
     again = gateway.client.get(gateway.url + "/echo", params={"n": "3"})
     assert again.status_code == 200
+
+
+def test_a_target_with_raw_non_ascii_bytes_is_a_400(gateway: RunningGateway) -> None:
+    with socket.create_connection(("127.0.0.1", gateway.server.port), timeout=5) as sock:
+        sock.sendall(b"GET /dev/echo/\xc3\xa9 HTTP/1.1\r\nHost: x\r\n\r\n")
+        answer = sock.recv(65536)
+    assert answer.startswith(b"HTTP/1.1 400 ")
+    assert b"connection: close" in answer.lower()
+
+
+def test_origin_form_targets_are_split_as_the_url_parser_splits_them(
+    gateway: RunningGateway,
+) -> None:
+    """The direct path splits `/path?query` itself; what reaches the function is the same."""
+    cases = [b"/dev/echo?b=1&c", b"/dev/echo?", b"/dev/echo??x", b"/dev/echo?x=%20"]
+    with socket.create_connection(("127.0.0.1", gateway.server.port), timeout=5) as sock:
+        for target in cases:
+            sock.sendall(b"GET %s HTTP/1.1\r\nHost: x\r\n\r\n" % target)
+        received = b""
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and _complete(received) < len(cases):
+            received += sock.recv(65536)
+    events = _bodies(received)
+    assert [event["requestContext"]["path"] for event in events] == ["/dev/echo"] * 4
+    queries = [event["queryStringParameters"] for event in events]
+    assert queries == [{"b": "1", "c": ""}, None, {"?x": ""}, {"x": " "}]

@@ -299,14 +299,20 @@ class RawHeaderProtocol(HttpToolsProtocol):
             self.cycle = Exchange(
                 http_version != "1.0" and parser.should_keep_alive(), self.on_response_complete
             )
-            url = httptools.parse_url(self.url)
+            target = self.url
+            if target[:1] == b"/" and b"#" not in target and target.isascii():
+                # origin-form: split here (the URL parser refuses bytes that are not ASCII)
+                path, _, query = target.partition(b"?")
+            else:  # absolute-form, a fragment: the parser's URL parser
+                url = httptools.parse_url(target)
+                path, query = url.path, url.query or b""
             # (tuple.__new__: a NamedTuple's own constructor is a Python function)
             self._direct_head = tuple.__new__(
                 RequestHead,
                 (
                     method.decode("ascii"),
-                    url.path,
-                    url.query or b"",
+                    path,
+                    query,
                     self._raw_headers,
                     self.client,
                     http_version,
