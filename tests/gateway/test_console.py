@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import threading
 
 from corsway.gateway import accesslog
 from corsway.gateway.accesslog import Console
@@ -83,5 +84,8 @@ def test_a_full_batch_leaves_without_waiting_for_the_interval() -> None:
 def test_outside_an_event_loop_lines_are_written_at_once() -> None:
     stream = CountingStream()
     console = Console(stream, color=False)
-    console.later(lambda: ["made now"])
+    # (a thread of its own: a test session's sync Playwright may hold a loop on this one)
+    thread = threading.Thread(target=console.later, args=(lambda: ["made now"],))
+    thread.start()
+    thread.join()
     assert stream.getvalue() == "made now\n"
