@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 import click
 from rich.console import Console
@@ -94,17 +95,10 @@ def check(
             page_address_space=page_address_space,  # type: ignore[arg-type]  # a Choice
         )
     except RequestError as error:
-        err.print(f"corsway check: error: {error}", style="bold red", markup=False, soft_wrap=True)
-        sys.exit(2)
+        _give_up(err, f"error: {error}")
     except CorswayError as error:
         where = f"{error.location}: " if error.location else ""
-        err.print(
-            f"corsway check: error: --service {service}: {where}{error.message}",
-            style="bold red",
-            markup=False,
-            soft_wrap=True,
-        )
-        sys.exit(2)
+        _give_up(err, f"error: --service {service}: {where}{error.message}")
     if as_json:
         click.echo(json.dumps(result.as_json(), indent=2, ensure_ascii=False))
     else:
@@ -113,11 +107,11 @@ def check(
     if not result.answered:
         failure = result.outcome.failure
         net_error = failure.net_error if failure is not None else "no answer"
-        err.print(
-            f"corsway check: no answer from {url} ({net_error}): is the server running?",
-            style="bold red",
-            markup=False,
-            soft_wrap=True,
-        )
-        sys.exit(2)
+        _give_up(err, f"no answer from {url} ({net_error}): is the server running?")
     sys.exit(0 if result.verdict == "allowed" else 1)
+
+
+def _give_up(err: Console, message: str) -> NoReturn:
+    """One line on stderr, exit status 2 (no answer, or bad input)."""
+    err.print(f"corsway check: {message}", style="bold red", markup=False, soft_wrap=True)
+    sys.exit(2)

@@ -165,15 +165,16 @@ class Console:
         """Queue one line: written at the end of this event-loop iteration, or, when lines
         were written less than `FLUSH_INTERVAL_S` ago (a server under load), with the lines
         of the next few milliseconds in one write."""
-        self._pending.append(line)
-        if not self._scheduled or len(self._pending) == FLUSH_LINES:
-            self._schedule()
+        self._queue(line)
 
     def later(self, make_lines: Callable[..., list[str]], *args: Any) -> None:
         """Queue the lines `make_lines(*args)` returns, made when they are written: a server
         under load formats its access log in batches (the same code for a few hundred lines
         in a row runs several times faster than once between each request's other work)."""
-        self._pending.append((make_lines, args))
+        self._queue((make_lines, args))
+
+    def _queue(self, item: str | tuple[Callable[..., list[str]], tuple[Any, ...]]) -> None:
+        self._pending.append(item)
         if not self._scheduled or len(self._pending) == FLUSH_LINES:
             self._schedule()
 

@@ -58,13 +58,29 @@ class Generation:
         """One of its requests has been answered."""
         self.in_flight -= 1
         if self.drained is not None and not self.in_flight:
-            self.finished_all()
-
-    def finished_all(self) -> None:
-        """Its last request has been answered: say so (once)."""
-        drained, self.drained = self.drained, None
-        if drained is not None:
+            drained, self.drained = self.drained, None
             drained()
+
+
+def _request(  # noqa: PLR0917 (a RequestHead's fields, in its order)
+    method: str,
+    raw_path: bytes,
+    query_string: bytes,
+    headers: list[tuple[bytes, bytes]],
+    client: tuple[str, int] | None,
+    http_version: str,
+) -> GatewayRequest:
+    """The `GatewayRequest` for what the front door (or an ASGI server) parsed."""
+    return GatewayRequest(
+        method=method,
+        raw_path=raw_path.decode("latin-1"),
+        query_string=query_string.decode("latin-1"),
+        headers=[
+            (name.decode("latin-1"), value.decode("utf-8", "replace")) for name, value in headers
+        ],
+        source_ip=client[0] if client else "127.0.0.1",
+        http_version=http_version,
+    )
 
 
 def _dispatch(handlers: Dispatch | ApiHandler) -> Dispatch:
@@ -109,9 +125,7 @@ class _Reply:
                 respond(response.status, block, response.body)
             app._log(request, response, self._started)
         finally:
-            generation.in_flight -= 1
-            if generation.drained is not None and not generation.in_flight:
-                generation.finished_all()
+            generation.finished()
 
 
 async def _send_when_drained(respond: Responder, status: int, block: bytes, body: bytes) -> None:
@@ -148,19 +162,8 @@ class GatewayApp:
         """Answer one request the front door parsed (its body whole and within API Gateway's
         limit): at once when the API can (`ApiHandler.begin`), else from a task."""
         started = time.perf_counter()
-        raw_path = head.raw_path.decode("latin-1")
-        client = head.client
-        request = GatewayRequest(
-            method=head.method,
-            raw_path=raw_path,
-            query_string=head.query_string.decode("latin-1"),
-            headers=[
-                (name.decode("latin-1"), value.decode("utf-8", "replace"))
-                for name, value in head.headers
-            ],
-            source_ip=client[0] if client else "127.0.0.1",
-            http_version=head.http_version,
-        )
+        request = _request(*head)
+        raw_path = request.raw_path
         if "%" in raw_path and _INVALID_PERCENT.search(raw_path):
             respond(_BAD_PATH.status, self._header_block(_BAD_PATH), _BAD_PATH.body)
             self._front_door_log(request, 400, started, "invalid percent-encoding in the path")
@@ -204,20 +207,15 @@ class GatewayApp:
 
     async def _handle(self, dispatch: Dispatch, scope: Any, receive: Any, send: Any) -> None:
         started = time.perf_counter()
-        headers = [
-            (name.decode("latin-1"), value.decode("utf-8", "replace"))
-            for name, value in raw_headers(scope)
-        ]
-        raw_path = (scope.get("raw_path") or scope["path"].encode()).decode("latin-1")
-        client = scope.get("client")
-        request = GatewayRequest(
-            method=scope["method"],
-            raw_path=raw_path,
-            query_string=scope["query_string"].decode("latin-1"),
-            headers=headers,
-            source_ip=client[0] if client else "127.0.0.1",
-            http_version=scope.get("http_version", "1.1"),
+        request = _request(
+            scope["method"],
+            scope.get("raw_path") or scope["path"].encode(),
+            scope["query_string"],
+            raw_headers(scope),
+            scope.get("client"),
+            scope.get("http_version", "1.1"),
         )
+        raw_path = request.raw_path
         if "%" in raw_path and _INVALID_PERCENT.search(raw_path):
             await self._send(scope, send, b"", _BAD_PATH)
             self._front_door_log(request, 400, started, "invalid percent-encoding in the path")

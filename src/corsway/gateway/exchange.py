@@ -146,8 +146,7 @@ class Responder:
             parts.append(body)
         transport.write(b"".join(parts))
         cycle.response_complete = True
-        if cycle.__class__ is not Exchange:  # (nobody waits on an exchange's event)
-            cycle.message_event.set()
+        cycle.message_event.set()
         if not keep_alive:
             connection.transport.close()  # the corked transport: writes a deferred refusal first
         cycle.on_response()

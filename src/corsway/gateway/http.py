@@ -372,25 +372,18 @@ class RawHeaderProtocol(HttpToolsProtocol):
         )
 
     def on_response_complete(self) -> None:
-        if self.cycle.__class__ is not Exchange:  # (an exchange's answer is never corked)
-            self.transport.flush()  # type: ignore[attr-defined]  # a HEAD response has no body
+        self.transport.flush()  # type: ignore[attr-defined]  # a HEAD response has no body
         # uvicorn's on_response_complete, with the keep-alive timeout armed lazily
         self.server_state.total_requests += 1
         if self.raw_transport.is_closing():
             return
-        flow = self.flow
-        if flow.read_paused:
-            flow.resume_reading()
+        self._idle_deadline = None
+        self.flow.resume_reading()
         if self.pipeline:  # pipelined requests: start the next one
-            self._idle_deadline = None
             cycle, app = self.pipeline.pop()
             self._start_asgi_task(cycle, app)
-        else:  # `_arm_keep_alive`, inlined: this runs once per response
-            self._idle_deadline = self.loop.time() + self.timeout_keep_alive
-            if self._keep_alive_timer is None:
-                self._keep_alive_timer = self.loop.call_at(
-                    self._idle_deadline, self._keep_alive_check
-                )
+        else:
+            self._arm_keep_alive()
 
     # -- timeouts -----------------------------------------------------------------------
 

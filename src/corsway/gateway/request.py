@@ -141,9 +141,7 @@ class GatewayRequest:
     def header_ci(self, lower_name: str) -> str | None:
         """The last value of a header, matching the name case-insensitively (HTTP semantics)."""
         lower = self._lower
-        if lower is None:
-            lower = self._lower = {key.lower(): value for key, value in self.headers}
-        return lower.get(lower_name)
+        return (lower if lower is not None else self.lowered()).get(lower_name)
 
     def lowered(self) -> dict[str, str]:
         """Every header's last value by lower-case name (do not change it)."""

@@ -256,12 +256,18 @@ class WorkerPool:
         that the worker reads it the moment it finishes instead of sleeping until then."""
         if not worker.alive or worker in self._retiring or self._closed or worker.ahead:
             return
+        invocation = self._next_waiting()
+        if invocation is not None:
+            worker.send_ahead(invocation)
+
+    def _next_waiting(self) -> Invocation | None:
+        """The oldest queued invocation API Gateway still waits for (the others are dropped)."""
         queue = self._queue
         while queue:
             invocation = queue.popleft()
-            if not invocation.future.done():  # skip those API Gateway gave up on
-                worker.send_ahead(invocation)
-                return
+            if not invocation.future.done():
+                return invocation
+        return None
 
     def _release(self, worker: Worker) -> None:
         """A worker is free: give it the next waiting invocation, or keep it warm."""
@@ -274,13 +280,11 @@ class WorkerPool:
             if self._queue and not self._closed:
                 self._grow(asyncio.get_running_loop())
             return
-        queue = self._queue
-        while queue:
-            invocation = queue.popleft()
-            if not invocation.future.done():  # skip those API Gateway gave up on
-                worker.start(invocation, self._timeout_s)
-                return
-        self._idle.append(worker)
+        invocation = self._next_waiting()
+        if invocation is not None:
+            worker.start(invocation, self._timeout_s)
+        else:
+            self._idle.append(worker)
 
     def _discard(self, worker: Worker) -> None:
         if self._piled is worker:

@@ -308,37 +308,32 @@ class Worker:
         if not count:
             self._closed()
             return
-        header_size = protocol.RESULT_HEADER.size
         buffer = self._buffer
+        if buffer:  # the rest of a frame began in an earlier read
+            buffer += self._read_view[:count]
+            del buffer[: self._frames(buffer, len(buffer))]
+            return
+        # The usual case: whole frames (one, or a few from a worker with invocations written
+        # ahead), parsed where they were read, without the reassembly buffer.
+        consumed = self._frames(self._read_view, count)
+        buffer += self._read_view[consumed:count]
+
+    def _frames(self, data: memoryview | bytearray, size: int) -> int:
+        """Handle the whole frames at the start of `data[:size]`; how many bytes they took."""
+        header_size = protocol.RESULT_HEADER.size
+        unpack_from = protocol.RESULT_HEADER.unpack_from
         start = 0
-        if not buffer:
-            # The usual case: whole frames (one, or a few from a worker with invocations
-            # written ahead), parsed where they were read, without the reassembly buffer.
-            unpack_from = protocol.RESULT_HEADER.unpack_from
-            read = self._read_buffer
-            view = self._read_view
-            while count - start >= header_size:
-                kind, payload_length, trace_length = unpack_from(read, start)
-                payload_end = start + header_size + payload_length
-                end = payload_end + trace_length
-                if end > count:
-                    break
-                payload = bytes(view[start + header_size : payload_end])
-                trace = str(view[payload_end:end], "utf-8", "replace") if trace_length else ""
-                start = end
-                self._frame(kind, payload, trace)
-            if start == count:
-                return
-        buffer += self._read_view[start:count]
-        while len(buffer) >= header_size:
-            kind, payload_length, trace_length = protocol.RESULT_HEADER.unpack_from(buffer)
-            end = header_size + payload_length + trace_length
-            if len(buffer) < end:
+        while size - start >= header_size:
+            kind, payload_length, trace_length = unpack_from(data, start)
+            payload_end = start + header_size + payload_length
+            end = payload_end + trace_length
+            if end > size:
                 break
-            payload = bytes(buffer[header_size : header_size + payload_length])
-            trace = buffer[header_size + payload_length : end].decode(errors="replace")
-            del buffer[:end]
+            payload = bytes(data[start + header_size : payload_end])
+            trace = str(data[payload_end:end], "utf-8", "replace") if trace_length else ""
+            start = end
             self._frame(kind, payload, trace)
+        return start
 
     def _frame(self, kind: int, payload: bytes, trace: str) -> None:
         if kind == protocol.RESULT:
