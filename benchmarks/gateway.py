@@ -14,33 +14,42 @@ and possible; otherwise a small Python keep-alive client, which is slower and sa
   fresh server, 5 s of warm-up load then three back-to-back windows (10 s each), requests/s and
   the peak RSS of the server's processes (workers included) in each window.
 
+The Python GET ratios to serverless-offline are judged on `--rounds` (3) alternating rounds
+(corsway, then serverless-offline, each round, both servers up): the median of the rounds'
+ratios, so that a slow period of a shared machine hits both alike.
+
 Targets: preflight ≥ 50% of bare uvicorn; Python GET ≥ 2x serverless-offline with p99 < 10 ms;
 HTTP API preflight ≥ 80% of bare uvicorn; HTTP API Python GET ≥ 3x serverless-offline's httpApi
 GET with p99 < 10 ms;
 Node GET ≥ 3x serverless-offline's Node GET (first window against first window), and flat over
 the windows (every window ≥ 85% of the first's requests/s, peak RSS ≤ 110% of the first's).
 Usage: python benchmarks/gateway.py [--seconds 5] [--connections 16] [--no-offline]
-       [--windows 3] [--window-seconds 10] [--window-warm-up 5]
+       [--rounds 3] [--windows 3] [--window-seconds 10] [--window-warm-up 5]
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
-import contextlib
 import os
-import re
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
-import threading
-import time
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
+
+from load import (
+    Paired,
+    Result,
+    Windows,
+    ensure_wrk,
+    free_port,
+    measure_windows,
+    paired_rounds,
+    run_python_client,
+    run_wrk,
+    started,
+    wrk_script,
+)
 
 REPO = Path(__file__).resolve().parent.parent
 CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "corsway-bench"
@@ -109,249 +118,6 @@ async def app(scope, receive, send):
 """
 
 
-@dataclass
-class Result:
-    name: str
-    requests_per_s: float
-    p50_ms: float
-    p99_ms: float
-    errors: str = ""
-
-
-@dataclass
-class Window:
-    """One measurement window: throughput, latency and the server's memory."""
-
-    result: Result
-    peak_rss_mb: float
-
-
-@dataclass
-class Windows:
-    name: str
-    windows: list[Window] = field(default_factory=list)
-
-
-def tree_rss_mb(root: int) -> float:
-    """Resident memory of `root` and every process below it (workers run in their own session,
-    so the tree is found through parent ids), in MB."""
-    children: dict[int, list[int]] = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat") as stat:
-                parent = int(stat.read().rsplit(")", 1)[1].split()[1])
-        except (OSError, IndexError, ValueError):
-            continue
-        children.setdefault(parent, []).append(int(entry))
-    total_kb = 0
-    pending = [root]
-    while pending:
-        pid = pending.pop()
-        pending.extend(children.get(pid, []))
-        try:
-            with open(f"/proc/{pid}/status") as status:
-                for line in status:
-                    if line.startswith("VmRSS:"):
-                        total_kb += int(line.split()[1])
-        except OSError:
-            continue
-    return total_kb / 1024
-
-
-def measure_windows(
-    name: str,
-    measure_once: Callable[[str, float], Result],
-    root_pid: int,
-    *,
-    windows: int,
-    seconds: float,
-) -> Windows:
-    """`windows` back-to-back measurements, sampling the server's RSS twice a second."""
-    series = Windows(name)
-    for index in range(windows):
-        peak = [tree_rss_mb(root_pid)]
-        stop = threading.Event()
-
-        def sample(peak: list[float] = peak, stop: threading.Event = stop) -> None:
-            while not stop.wait(0.5):
-                peak[0] = max(peak[0], tree_rss_mb(root_pid))
-
-        sampler = threading.Thread(target=sample, daemon=True)
-        sampler.start()
-        try:
-            result = measure_once(f"{name} window {index + 1}", seconds)
-        finally:
-            stop.set()
-            sampler.join()
-        peak[0] = max(peak[0], tree_rss_mb(root_pid))
-        series.windows.append(Window(result, peak[0]))
-    return series
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def wait_for(port: int, timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.5):
-            return
-        time.sleep(0.1)
-    raise RuntimeError(f"nothing listens on port {port} after {timeout} s")
-
-
-@contextlib.contextmanager
-def started(
-    command: list[str], port: int, cwd: Path, log: Path, env: dict[str, str] | None = None
-) -> Iterator[subprocess.Popen[bytes]]:
-    with log.open("w") as out:
-        process = subprocess.Popen(
-            command,
-            cwd=cwd,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            env={**os.environ, **(env or {})},
-            start_new_session=True,
-        )
-        try:
-            wait_for(port)
-            yield process
-        finally:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(process.pid, signal.SIGINT)
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
-
-
-def ensure_wrk() -> str | None:
-    found = shutil.which("wrk")
-    if found:
-        return found
-    if shutil.which("apt-get") and os.geteuid() == 0:
-        print("installing Debian's wrk (apt-get) ...", flush=True)
-        subprocess.run(
-            ["apt-get", "install", "-y", "-qq", "wrk"],
-            capture_output=True,
-            env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"},
-        )
-    return shutil.which("wrk")
-
-
-def wrk_script(method: str, headers: dict[str, str], directory: Path) -> Path:
-    lines = [f'wrk.method = "{method}"']
-    lines += [f'wrk.headers["{k}"] = "{v}"' for k, v in headers.items()]
-    path = directory / f"{method.lower()}-{len(headers)}.lua"
-    path.write_text("\n".join(lines) + "\n")
-    return path
-
-
-def parse_ms(text: str) -> float:
-    value, unit = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text).groups()  # type: ignore[union-attr]
-    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}[unit]
-
-
-def run_wrk(
-    wrk: str,
-    name: str,
-    url: str,
-    *,
-    script: Path,
-    seconds: float,
-    connections: int,
-    warm_up: bool = True,
-) -> Result:
-    command = [
-        wrk,
-        "-t2",
-        f"-c{connections}",
-        f"-d{round(seconds)}s",
-        "--latency",
-        "-s",
-        str(script),
-    ]
-    # A short warm-up first (workers start, caches fill), then the measurement.
-    if warm_up:
-        subprocess.run([*command[:3], "-d1s", "-s", str(script), url], capture_output=True)
-    output = subprocess.run([*command, url], capture_output=True, text=True).stdout
-    found = re.search(r"Requests/sec:\s+([\d.]+)", output)
-    # the latency distribution's lines only (a "+/- Stdev" column can end in "50%" too)
-    p50_line = re.search(r"^\s+50%\s+(\S+)\s*$", output, re.M)
-    p99_line = re.search(r"^\s+99%\s+(\S+)\s*$", output, re.M)
-    if found is None:  # no answer at all
-        return Result(name, 0.0, float("nan"), float("nan"), "no answers")
-    if p50_line is None or p99_line is None:
-        raise RuntimeError(f"cannot read wrk's latency distribution:\n{output}")
-    rps = float(found.group(1))
-    p50 = parse_ms(p50_line.group(1))
-    p99 = parse_ms(p99_line.group(1))
-    errors = ""
-    match = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
-    if match:
-        errors = f"{match.group(1)} non-2xx"
-    match = re.search(r"Socket errors: (.*)", output)
-    if match:
-        errors = (errors + " " + match.group(1)).strip()
-    return Result(name, rps, p50, p99, errors)
-
-
-async def _python_load(
-    url: str, method: str, headers: dict[str, str], seconds: float, conns: int
-) -> tuple[float, float, float]:
-    host_port, _, path = url.removeprefix("http://").partition("/")
-    host, _, port = host_port.partition(":")
-    extra = "".join(f"{k}: {v}\r\n" for k, v in headers.items())
-    request = f"{method} /{path} HTTP/1.1\r\nHost: {host_port}\r\n{extra}\r\n".encode()
-    latencies: list[float] = []
-    deadline = time.monotonic() + seconds
-
-    async def connection() -> None:
-        reader, writer = await asyncio.open_connection(host, int(port))
-        while time.monotonic() < deadline:
-            start = time.perf_counter()
-            writer.write(request)
-            head = await reader.readuntil(b"\r\n\r\n")
-            length = int(re.search(rb"(?i)content-length: (\d+)", head).group(1))  # type: ignore[union-attr]
-            await reader.readexactly(length)
-            latencies.append((time.perf_counter() - start) * 1000)
-        writer.close()
-
-    started_at = time.monotonic()
-    await asyncio.gather(*(connection() for _ in range(conns)))
-    elapsed = time.monotonic() - started_at
-    latencies.sort()
-    return (
-        len(latencies) / elapsed,
-        latencies[len(latencies) // 2],
-        latencies[int(len(latencies) * 0.99)],
-    )
-
-
-def run_python_client(
-    name: str,
-    url: str,
-    method: str,
-    headers: dict[str, str],
-    *,
-    seconds: float,
-    conns: int,
-    warm_up: bool = True,
-) -> Result:
-    if warm_up:
-        asyncio.run(_python_load(url, method, headers, 1.0, conns))
-    rps, p50, p99 = asyncio.run(_python_load(url, method, headers, seconds, conns))
-    return Result(name, rps, p50, p99, "python client")
-
-
 OFFLINE_ENV = {
     "SLS_TELEMETRY_DISABLED": "1",
     "SLS_NOTIFICATIONS_MODE": "off",
@@ -399,6 +165,12 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--no-offline", action="store_true", help="skip serverless-offline")
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=3,
+        help="alternating rounds of corsway's and serverless-offline's Python GETs (0: none)",
+    )
     parser.add_argument("--windows", type=int, default=3, help="Node GET windows (0 skips)")
     parser.add_argument("--window-seconds", type=float, default=10.0)
     parser.add_argument(
@@ -461,7 +233,23 @@ def main() -> int:
         )
 
     results: dict[str, Result] = {}
+    paired: dict[str, Paired] = {}
     python = sys.executable
+
+    def alternate(service_dir: Path, path: str, their_url: str, their_name: str) -> Paired:
+        """Rounds of corsway's GET on `service_dir` and the peer's GET, alternating."""
+        port = free_port()
+        command = [python, "-c", "from corsway.cli import run; run()", "serve",
+                   str(service_dir), "--port", str(port)]  # fmt: skip
+        log = work / f"paired-{service_dir.name}.log"
+        with started(command, port, REPO, log, {"COLUMNS": "160"}):
+            ours = f"http://127.0.0.1:{port}{path}"
+            return paired_rounds(
+                args.rounds,
+                lambda: measure(f"corsway GET ({service_dir.name})", ours, "GET", get_headers),
+                lambda: measure(their_name, their_url, "GET", get_headers),
+            )
+
     port = free_port()
     bare = [python, "-m", "uvicorn", "bare:app", "--port", str(port), "--http", "httptools",
             "--no-access-log", "--log-level", "warning"]  # fmt: skip
@@ -539,6 +327,10 @@ def main() -> int:
                     results[f"offline-{label}"] = measure(
                         f"serverless-offline {label} GET", base, "GET", get_headers
                     )
+                    if label == "Python" and args.rounds:
+                        paired["rest"] = alternate(
+                            service, "/dev/hello", base, "serverless-offline Python GET"
+                        )
             except RuntimeError as error:
                 print(f"serverless-offline ({label}) did not start: {error}")
         offline_http = offline_service(
@@ -548,12 +340,11 @@ def main() -> int:
         command = offline_command(offline, port)
         try:
             with started(command, port, offline_http, work / "offline-http.log", OFFLINE_ENV):
-                results["offline-http"] = measure(
-                    "serverless-offline httpApi Python GET",
-                    f"http://127.0.0.1:{port}/hello",
-                    "GET",
-                    get_headers,
-                )
+                theirs = f"http://127.0.0.1:{port}/hello"
+                name = "serverless-offline httpApi Python GET"
+                results["offline-http"] = measure(name, theirs, "GET", get_headers)
+                if args.rounds:
+                    paired["http"] = alternate(http_service, "/hello", theirs, name)
         except RuntimeError as error:
             print(f"serverless-offline (httpApi) did not start: {error}")
     else:
@@ -578,14 +369,14 @@ def main() -> int:
     for key, label in (("offline-Python", "Python"), ("offline-Node", "Node")):
         if key in results and not results[key].requests_per_s:
             print(f"serverless-offline {label} GET answered nothing: no ratio")
+        elif key in results and label == "Python":
+            ratio = get.requests_per_s / results[key].requests_per_s
+            ok &= ratio_verdict("Python GET / serverless-offline Python GET", ratio,
+                                paired.get("rest"), 2.0)  # fmt: skip
         elif key in results:
             ratio = get.requests_per_s / results[key].requests_per_s
-            target = " (target >= 2.0: " + ("met" if ratio >= 2 else "NOT met") + ")"
-            print(f"Python GET / serverless-offline {label} GET: {ratio:.2f}"
-                  f"{target if label == 'Python' else ' (for context)'}")  # fmt: skip
-            if label == "Python":
-                ok &= ratio >= 2
-    ok &= report_http_api(results)
+            print(f"Python GET / serverless-offline {label} GET: {ratio:.2f} (for context)")
+    ok &= report_http_api(results, paired.get("http"))
     if node_runs:
         ok &= report_node(node_runs, args.window_seconds, conns)
     shutil.rmtree(work, ignore_errors=True)
@@ -593,7 +384,30 @@ def main() -> int:
     return 0
 
 
-def report_http_api(results: dict[str, Result]) -> bool:
+def ratio_verdict(label: str, ratio: float, paired: Paired | None, target: float) -> bool:
+    """Print a requests/s ratio against its target; True when met. With alternating rounds,
+    the verdict is their median (the single measurements, minutes apart, are shown too)."""
+    if paired is None:
+        met = ratio >= target
+        print(f"{label}: {ratio:.2f} (target >= {target:.1f}: {'met' if met else 'NOT met'})")
+        return met
+    median = paired.median_ratio
+    met = median >= target
+    rounds = ", ".join(f"{r:.2f}" for r in paired.ratios)
+    print(
+        f"{label}: {rounds} in {len(paired.ratios)} alternating rounds, median {median:.2f} "
+        f"(target >= {target:.1f}: {'met' if met else 'NOT met'}); "
+        f"single measurements minutes apart: {ratio:.2f}"
+    )
+    pairs = ", ".join(
+        f"{a.requests_per_s:.0f}/{b.requests_per_s:.0f}"
+        for a, b in zip(paired.ours, paired.theirs, strict=True)
+    )
+    print(f"  rounds, corsway/serverless-offline req/s: {pairs}")
+    return met
+
+
+def report_http_api(results: dict[str, Result], paired: Paired | None) -> bool:
     """The HTTP API verdicts; True when every target is met."""
     ok = True
     ratio = results["http-preflight"].requests_per_s / results["bare"].requests_per_s
@@ -611,11 +425,8 @@ def report_http_api(results: dict[str, Result]) -> bool:
     offline = results.get("offline-http")
     if offline is not None and offline.requests_per_s:
         ratio = get.requests_per_s / offline.requests_per_s
-        ok &= ratio >= 3
-        print(
-            f"HTTP API Python GET / serverless-offline httpApi GET: {ratio:.2f} "
-            f"(target >= 3.0: {'met' if ratio >= 3 else 'NOT met'})"
-        )
+        label = "HTTP API Python GET / serverless-offline httpApi GET"
+        ok &= ratio_verdict(label, ratio, paired, 3.0)
     elif offline is not None:
         print("serverless-offline httpApi GET answered nothing: no ratio")
     return ok

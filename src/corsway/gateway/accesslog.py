@@ -102,6 +102,31 @@ def cors_note(
     return cached
 
 
+def answer_note(
+    origin: str,
+    status: int,
+    headers: Sequence[tuple[str, str]],
+    credentialed: bool,
+    host: str | None,
+) -> str:
+    """`cors_note` for an answer that is not a preflight (the access log's usual case, called
+    positionally: its answers are mostly known already)."""
+    if host is not None and origin[7:] == host and origin[:7] == "http://":
+        return ""
+    found = _WHOLE.get((origin, status, credentialed, tuple(headers)))
+    if found is not None:
+        return found
+    return cors_note(
+        method="GET",
+        origin=origin,
+        preflight_method=None,
+        status=status,
+        headers=headers,
+        credentialed=credentialed,
+        host=host,
+    )
+
+
 _SHARED: dict[tuple[object, ...], tuple[Sequence[tuple[str, str]], str]] = {}
 _NOTES: dict[tuple[object, ...], str] = {}
 _WHOLE: dict[tuple[object, ...], str] = {}
@@ -216,7 +241,18 @@ class Console:
 
     def access_line(self, entry: AccessEntry) -> str:
         """The text of an access-log line."""
-        method, path, status, latency_ms, function, note = entry
+        return self.access_text(*entry)
+
+    def access_text(  # noqa: PLR0917 (an AccessEntry's fields, in its order)
+        self,
+        method: str,
+        path: str,
+        status: int,
+        latency_ms: float,
+        function: str | None,
+        note: str,
+    ) -> str:
+        """`access_line` of the entry with these fields."""
         if not self._color:
             line = f"{method} {path}  {status}  {latency_ms:.1f}ms"
             if function:

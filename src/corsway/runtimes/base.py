@@ -11,7 +11,7 @@ import enum
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 DEFAULT_TIMEOUT_S = 6.0  # the Serverless Framework's default function timeout
 DEFAULT_MEMORY_MB = 1024  # the Serverless Framework's default memorySize
@@ -42,9 +42,9 @@ class Outcome(enum.Enum):
     CRASH = "crash"  # the worker process died (exit, signal, out of memory)
 
 
-@dataclass(frozen=True, slots=True)
-class InvocationResult:
-    """What came back from one invocation."""
+class InvocationResult(NamedTuple):
+    """What came back from one invocation (immutable; a NamedTuple: one is made per request,
+    in a fifth of a frozen dataclass's time)."""
 
     outcome: Outcome
     payload: bytes = b""  # JSON of the returned value (SUCCESS), or of Lambda's error object

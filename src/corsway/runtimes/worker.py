@@ -337,11 +337,12 @@ class Worker:
 
     def _frame(self, kind: int, payload: bytes, trace: str) -> None:
         if kind == protocol.RESULT:
-            self._finish(
-                InvocationResult(
-                    Outcome.SUCCESS, payload, "", "", (time.monotonic() - self.started) * 1000
-                )
+            now = time.monotonic()
+            # (tuple.__new__: a NamedTuple's own constructor is a Python function)
+            result = tuple.__new__(
+                InvocationResult, (Outcome.SUCCESS, payload, "", "", (now - self.started) * 1000)
             )
+            self._finish(result, now)
         elif kind == protocol.READY:
             if not self.ready.done():
                 self.ready.set_result(None)
@@ -356,17 +357,19 @@ class Worker:
             else:
                 self._finish(result)
 
-    def _finish(self, result: InvocationResult) -> None:
+    def _finish(self, result: InvocationResult, now: float | None = None) -> None:
         invocation = self.current
         if invocation is None:
             return
         self.current = None
-        self.returned_at = time.monotonic()
+        if now is None:
+            now = time.monotonic()
+        self.returned_at = now
         if self.ahead and self.alive:
             # The worker reads the invocation written ahead as soon as it has written this
             # result: that invocation starts now.
             self.current = self.ahead.popleft()
-            self.started = time.monotonic()
+            self.started = now
             self._arm_deadline()
         self._on_done(self, invocation, result)
 

@@ -289,12 +289,14 @@ class HttpApiHandler:
             )
         version = call.payload_version
         try:
-            rendered = (render_v2 if version == "2.0" else render_v1)(result.payload)
+            response = (render_v2 if version == "2.0" else render_v1)(result.payload)
         except MalformedResult as error:
             raise GatewayError(
                 500, f"{prefix}malformed Lambda result (payload {version}): {error}", function=key
             ) from None
-        return Response(rendered.status, rendered.headers, rendered.body, function=key, note=note)
+        response.function = key
+        response.note = note
+        return response
 
 
 class _Invocation(NamedTuple):

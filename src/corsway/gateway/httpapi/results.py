@@ -13,9 +13,8 @@ from __future__ import annotations
 import base64
 import binascii
 from collections.abc import Mapping
-from dataclasses import dataclass
 
-from corsway.gateway.response import HEADER_NAME, INVALID_HEADER_VALUE
+from corsway.gateway.response import HEADER_NAME, INVALID_HEADER_VALUE, Response
 
 try:  # the same values as json.loads, faster
     from orjson import loads
@@ -34,15 +33,6 @@ GATEWAY_OWNED = frozenset({"content-length", "connection", "transfer-encoding", 
 
 class MalformedResult(ValueError):
     """Why API Gateway would answer 500 to this result."""
-
-
-@dataclass(frozen=True, slots=True)
-class Rendered:
-    """What the client receives from the integration."""
-
-    status: int
-    headers: list[tuple[str, str]]
-    body: bytes
 
 
 def _status(value: object) -> int:
@@ -104,16 +94,16 @@ def _body(result: Mapping[str, object]) -> bytes:
     return body.encode()
 
 
-def _finish(status: int, headers: list[tuple[str, str]], body: bytes) -> Rendered:
+def _finish(status: int, headers: list[tuple[str, str]], body: bytes) -> Response:
     if not headers:
-        return Rendered(status, [("Content-Type", DEFAULT_CONTENT_TYPE)], body)
+        return Response(status, [("Content-Type", DEFAULT_CONTENT_TYPE)], body)
     kept = [(n, v) for n, v in headers if n.lower() not in GATEWAY_OWNED]
     if not any(n.lower() == "content-type" for n, _ in kept):
         kept.insert(0, ("Content-Type", DEFAULT_CONTENT_TYPE))
-    return Rendered(status, kept, body)
+    return Response(status, kept, body)
 
 
-def render_v2(payload: bytes) -> Rendered:
+def render_v2(payload: bytes) -> Response:
     """A payload 2.0 result; raises MalformedResult."""
     try:
         result = loads(payload)
@@ -121,7 +111,7 @@ def render_v2(payload: bytes) -> Rendered:
         raise MalformedResult("the function returned something that is not JSON") from None
     if not isinstance(result, dict) or "statusCode" not in result:
         body = result.encode() if isinstance(result, str) else payload.strip()
-        return Rendered(200, [("Content-Type", "application/json")], body)
+        return Response(200, [("Content-Type", "application/json")], body)
     status = _status(result["statusCode"])
     headers = _headers(result.get("headers"), "headers")
     cookies = result.get("cookies")
@@ -132,7 +122,7 @@ def render_v2(payload: bytes) -> Rendered:
     return _finish(status, headers, _body(result))
 
 
-def render_v1(payload: bytes) -> Rendered:
+def render_v1(payload: bytes) -> Response:
     """A payload 1.0 result (the REST proxy format); raises MalformedResult."""
     try:
         result = loads(payload)
