@@ -52,54 +52,22 @@ def cors_note(
     a request without Origin, or whose Origin is the server's own (`host`: no CORS check).
     Notes are cached by everything they depend on (the answer's Access-Control-* headers).
     """
-    if origin is None or (host is not None and origin[7:] == host and origin[:7] == "http://"):
+    if origin is None:
         return ""
-    preflight = method == "OPTIONS" and preflight_method is not None
-    if preflight:  # shared answers (a MOCK's, an HTTP API's own): known by identity
-        shared = (id(headers), origin, status, credentialed, preflight_method, request_headers)
-        hit = _SHARED.get(shared)
-        if hit is not None and hit[0] is headers:
-            return hit[1]
-    else:  # most answers repeat one set of headers: known by value
-        whole = (origin, status, credentialed, tuple(headers))
-        found = _WHOLE.get(whole)
-        if found is not None:
-            return found
-    key: list[object] = [
-        origin,
-        status,
-        credentialed,
-        preflight_method if preflight else None,
-        request_headers if preflight else None,
-    ]
-    redirect = 300 <= status < 400
-    for name, value in headers:
-        if (name[0] in "aA" and name[:15].lower() == "access-control-") or (
-            redirect and name.lower() == "location"
-        ):
-            key.append(name.lower())
-            key.append(value)
-    cached = _NOTES.get(frozen := tuple(key))
-    if cached is None:
-        cached = _judged(
-            origin,
-            status,
-            tuple(headers),
-            credentialed=credentialed,
-            preflight=(preflight_method, request_headers) if preflight else None,
-        )
-        if len(_NOTES) >= _NOTES_LIMIT:
-            _NOTES.clear()
-        _NOTES[frozen] = cached
-    if preflight:
-        if len(_SHARED) >= _NOTES_LIMIT:
-            _SHARED.clear()
-        _SHARED[shared] = (headers, cached)  # the reference keeps the id from being reused
-    else:
-        if len(_WHOLE) >= _NOTES_LIMIT:
-            _WHOLE.clear()
-        _WHOLE[whole] = cached
-    return cached
+    if method != "OPTIONS" or preflight_method is None:
+        return answer_note(origin, status, headers, credentialed, host)
+    if _same_origin(origin, host):
+        return ""
+    # shared answers (a MOCK's, an HTTP API's own): known by identity
+    shared = (id(headers), origin, status, credentialed, preflight_method, request_headers)
+    hit = _SHARED.get(shared)
+    if hit is not None and hit[0] is headers:
+        return hit[1]
+    note = _note(origin, status, headers, credentialed, (preflight_method, request_headers))
+    if len(_SHARED) >= _NOTES_LIMIT:
+        _SHARED.clear()
+    _SHARED[shared] = (headers, note)  # the reference keeps the id from being reused
+    return note
 
 
 def answer_note(
@@ -110,21 +78,49 @@ def answer_note(
     host: str | None,
 ) -> str:
     """`cors_note` for an answer that is not a preflight (the access log's usual case, called
-    positionally: its answers are mostly known already)."""
-    if host is not None and origin[7:] == host and origin[:7] == "http://":
+    positionally). Most answers repeat one set of headers: known by value."""
+    if _same_origin(origin, host):
         return ""
-    found = _WHOLE.get((origin, status, credentialed, tuple(headers)))
-    if found is not None:
-        return found
-    return cors_note(
-        method="GET",
-        origin=origin,
-        preflight_method=None,
-        status=status,
-        headers=headers,
-        credentialed=credentialed,
-        host=host,
-    )
+    whole = (origin, status, credentialed, tuple(headers))
+    found = _WHOLE.get(whole)
+    if found is None:
+        found = _note(origin, status, headers, credentialed, None)
+        if len(_WHOLE) >= _NOTES_LIMIT:
+            _WHOLE.clear()
+        _WHOLE[whole] = found
+    return found
+
+
+def _same_origin(origin: str, host: str | None) -> bool:
+    """The page is the server's own (no CORS check)."""
+    return host is not None and origin[7:] == host and origin[:7] == "http://"
+
+
+def _note(
+    origin: str,
+    status: int,
+    headers: Sequence[tuple[str, str]],
+    credentialed: bool,
+    preflight: tuple[str, str | None] | None,
+) -> str:
+    """The note, cached by what it depends on (the answer's Access-Control-* headers)."""
+    key: list[object] = [origin, status, credentialed, *(preflight or (None, None))]
+    redirect = 300 <= status < 400
+    for name, value in headers:
+        if (name[0] in "aA" and name[:15].lower() == "access-control-") or (
+            redirect and name.lower() == "location"
+        ):
+            key.append(name.lower())
+            key.append(value)
+    cached = _NOTES.get(frozen := tuple(key))
+    if cached is None:
+        cached = _judged(
+            origin, status, tuple(headers), credentialed=credentialed, preflight=preflight
+        )
+        if len(_NOTES) >= _NOTES_LIMIT:
+            _NOTES.clear()
+        _NOTES[frozen] = cached
+    return cached
 
 
 _SHARED: dict[tuple[object, ...], tuple[Sequence[tuple[str, str]], str]] = {}
