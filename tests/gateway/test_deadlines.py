@@ -26,22 +26,47 @@ def test_an_invocation_past_its_timeout_is_given_up() -> None:
     assert 0.04 <= waited < 0.5
 
 
-def test_an_answered_invocation_leaves_its_deadline() -> None:
-    async def main() -> tuple[bool, InvocationResult]:
+def test_an_answered_invocation_keeps_its_result_and_the_timer_moves_on() -> None:
+    async def main() -> tuple[bool, InvocationResult, int]:
         loop = asyncio.get_running_loop()
         deadlines = Deadlines()
         answered: asyncio.Future[InvocationResult] = loop.create_future()
-        key = deadlines.add(answered, 0.05)
+        deadlines.add(answered, 0.05)
         answered.set_result(ANSWER)
-        deadlines.discard(answered, key)
         waiting: asyncio.Future[InvocationResult] = loop.create_future()
         deadlines.add(waiting, 0.1)
         await asyncio.sleep(0.2)
-        return waiting.done() and waiting.result() is GAVE_UP, answered.result()
+        return waiting.done() and waiting.result() is GAVE_UP, answered.result(), len(deadlines)
 
-    given_up, answer = run_async(main())
+    given_up, answer, held = run_async(main())
     assert given_up  # the one timer moved on to the next deadline
     assert answer is ANSWER
+    assert held == 0
+
+
+def test_answered_invocations_behind_a_slow_one_are_dropped() -> None:
+    """A slow invocation at a queue's head does not keep the answered ones behind it."""
+
+    async def main() -> tuple[int, int, bool]:
+        loop = asyncio.get_running_loop()
+        deadlines = Deadlines()
+        slow: asyncio.Future[InvocationResult] = loop.create_future()
+        deadlines.add(slow, 5.0)
+        most = 0
+        for _ in range(5000):
+            quick: asyncio.Future[InvocationResult] = loop.create_future()
+            deadlines.add(quick, 5.0)
+            quick.set_result(ANSWER)
+            most = max(most, len(deadlines))
+        late: asyncio.Future[InvocationResult] = loop.create_future()
+        deadlines.add(late, 0.05)  # a shorter timeout, added behind the slow one's
+        await late
+        return most, len(deadlines), slow.done()
+
+    most, held, slow_done = run_async(main())
+    assert most <= Deadlines.SWEEP_ABOVE
+    assert held <= Deadlines.SWEEP_ABOVE
+    assert not slow_done
 
 
 def test_a_shorter_timeout_added_later_fires_first() -> None:

@@ -4,6 +4,7 @@ environment, failures, timeouts, crashes and the pool bound."""
 from __future__ import annotations
 
 import json
+import re
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -136,7 +137,10 @@ def test_environment_context_and_working_directory(gateway: RunningGateway, serv
     assert "[$LATEST]" in info["logStreamName"]
     assert info["callbackWaitsForEmptyEventLoop"] is True
     assert 8000 < info["remainingMs"] <= 9000
-    assert len(info["awsRequestId"]) == 36
+    # made by the worker (the gateway sends none), shaped as Lambda's: a version-4 UUID
+    assert re.fullmatch(
+        r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}", info["awsRequestId"]
+    )
 
 
 def test_worker_stays_warm_between_requests(gateway: RunningGateway) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import threading
 import time
@@ -87,7 +88,11 @@ def test_environment_context_and_working_directory(gateway: RunningGateway) -> N
     assert info["log_group_name"] == "/aws/lambda/test-service-dev-context"
     assert "[$LATEST]" in info["log_stream_name"]
     assert 8000 < info["remaining_ms"] <= 9000
-    assert len(info["aws_request_id"]) == 36
+    # made by the worker (the gateway sends none), shaped as Lambda's: a version-4 UUID
+    assert re.fullmatch(
+        r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}",
+        info["aws_request_id"],
+    )
 
 
 def test_worker_stays_warm_between_requests(gateway: RunningGateway) -> None:

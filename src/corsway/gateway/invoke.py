@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import math
+from collections import deque
 from collections.abc import Awaitable, Callable
 
 from corsway.runtimes.base import FunctionRuntime, InvocationResult, Outcome
@@ -85,24 +86,33 @@ def failure_reason(result: InvocationResult) -> str:
     return f"the handler raised {result.error}"
 
 
+# (deadline in event-loop time, the invocation's future, its `then`)
+_Deadline = tuple[float, "asyncio.Future[InvocationResult]", "Then | None"]
+
+
 class Deadlines:
     """Gives up on invocations whose integration timeout has passed, with one timer for all
     of them instead of one per request (a timer is created and cancelled in about 2 µs, a
     noticeable part of a proxied request's cost under load).
 
-    Deadlines are rounded up to `GRANULARITY_S` and kept in buckets; an invocation that
-    answers leaves its bucket (`discard`). The one timer fires at the earliest bucket's time:
-    a future still waiting then gets `GAVE_UP`, and its `then` is called with it.
+    One queue per timeout value: its deadlines come in the order they were added, so only a
+    queue's head is ever looked at. Answered invocations are not removed one by one: they
+    leave from the head when the next one is added, and a queue that has grown past twice its
+    last size is swept of them (a slow invocation at the head holds no memory behind it).
+    The one timer fires at the earliest head's deadline, rounded up to `GRANULARITY_S`: a
+    future still waiting then gets `GAVE_UP`, and its `then` is called with it.
     """
 
     GRANULARITY_S = 0.01
+    SWEEP_ABOVE = 64  # a queue is never swept below this length
 
-    __slots__ = ("_armed_key", "_buckets", "_loop", "_timer")
+    __slots__ = ("_armed_at", "_loop", "_queues", "_sweep_at", "_timer")
 
     def __init__(self) -> None:
-        self._buckets: dict[int, dict[asyncio.Future[InvocationResult], Then | None]] = {}
+        self._queues: dict[float, deque[_Deadline]] = {}
+        self._sweep_at: dict[float, int] = {}  # a queue's length that triggers a sweep
         self._timer: asyncio.TimerHandle | None = None
-        self._armed_key = 0
+        self._armed_at = 0.0
         self._loop: asyncio.AbstractEventLoop | None = None
 
     def add(
@@ -110,47 +120,62 @@ class Deadlines:
         future: asyncio.Future[InvocationResult],
         timeout_s: float,
         then: Then | None = None,
-    ) -> int:
+    ) -> None:
         """Resolve `future` with `GAVE_UP` (and call `then(GAVE_UP)`) once `timeout_s` has
-        passed; returns the key to `discard` it with."""
+        passed, unless it has a result by then."""
         loop = self._loop
         if loop is None:
             loop = self._loop = future.get_loop()
-        key = math.ceil((loop.time() + timeout_s) / self.GRANULARITY_S)
-        bucket = self._buckets.get(key)
-        if bucket is None:
-            bucket = self._buckets[key] = {}
-            if self._timer is None or key < self._armed_key:
-                self._arm(key)
-        bucket[future] = then
-        return key
+        deadline = loop.time() + timeout_s
+        queue = self._queues.get(timeout_s)
+        if queue is None:
+            queue = self._queues[timeout_s] = deque()
+            self._sweep_at[timeout_s] = self.SWEEP_ABOVE
+        while queue and queue[0][1].done():
+            queue.popleft()
+        queue.append((deadline, future, then))
+        if len(queue) >= self._sweep_at[timeout_s]:
+            self._sweep(timeout_s, queue)
+        if self._timer is None or deadline < self._armed_at - self.GRANULARITY_S:
+            self._arm(deadline)
 
-    def discard(self, future: asyncio.Future[InvocationResult], key: int) -> None:
-        """`future` no longer needs its deadline (it has its result)."""
-        bucket = self._buckets.get(key)
-        if bucket is not None:
-            bucket.pop(future, None)
-            if not bucket:
-                del self._buckets[key]
+    def __len__(self) -> int:
+        """Invocations held (answered ones not dropped yet included)."""
+        return sum(len(queue) for queue in self._queues.values())
 
-    def _arm(self, key: int) -> None:
+    def _sweep(self, timeout_s: float, queue: deque[_Deadline]) -> None:
+        """Drop the answered invocations anywhere in `queue`."""
+        waiting = [entry for entry in queue if not entry[1].done()]
+        queue.clear()
+        queue.extend(waiting)
+        self._sweep_at[timeout_s] = max(self.SWEEP_ABOVE, 2 * len(queue))
+
+    def _arm(self, deadline: float) -> None:
         assert self._loop is not None
         if self._timer is not None:
             self._timer.cancel()
-        self._armed_key = key
-        self._timer = self._loop.call_at(key * self.GRANULARITY_S, self._expire)
+        granularity = self.GRANULARITY_S
+        self._armed_at = math.ceil(deadline / granularity) * granularity
+        self._timer = self._loop.call_at(self._armed_at, self._expire)
 
     def _expire(self) -> None:
         self._timer = None
         assert self._loop is not None
         # (a timer may fire up to a millisecond early: the event loop's clock is in ms)
-        now_key = math.floor((self._loop.time() + 0.001) / self.GRANULARITY_S)
-        buckets = self._buckets
-        for key in [k for k in buckets if k <= now_key]:
-            for future, then in buckets.pop(key).items():
+        now = self._loop.time() + 0.001
+        earliest = math.inf
+        for timeout_s, queue in list(self._queues.items()):
+            while queue:
+                deadline, future, then = queue[0]
                 if not future.done():
+                    if deadline > now:
+                        earliest = min(earliest, deadline)
+                        break
                     future.set_result(GAVE_UP)
                     if then is not None:
                         then(GAVE_UP)
-        if buckets:
-            self._arm(min(buckets))
+                queue.popleft()
+            if not queue:
+                del self._queues[timeout_s], self._sweep_at[timeout_s]
+        if earliest < math.inf:
+            self._arm(earliest)

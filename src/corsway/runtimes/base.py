@@ -53,6 +53,10 @@ class InvocationResult(NamedTuple):
     duration_ms: float = 0.0
 
 
+# The `request_id` that asks the worker to make the Lambda request id itself (a random
+# version-4 UUID, as Lambda's are; see `corsway.runtimes.protocol`).
+ASSIGNED_BY_WORKER = ""
+
 # Called with (function key, one line of the handler's output) for the console.
 LogSink = Callable[[str, str], None]
 
@@ -64,6 +68,9 @@ class FunctionRuntime(Protocol):
 
     def invoke(self, event: bytes, request_id: str) -> Awaitable[InvocationResult]:
         """Run the handler once with `event` (JSON bytes); await the result.
+
+        `request_id` is the handler's `aws_request_id`; `ASSIGNED_BY_WORKER` lets the worker
+        make one (as Lambda assigns it), which keeps that work off the gateway's event loop.
 
         An `async def` does. A runtime may instead return an `asyncio.Future`: the gateway then
         resolves it itself, with a result of its own, when it stops waiting (the integration

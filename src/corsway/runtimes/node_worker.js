@@ -25,6 +25,7 @@
  * stdout (handler output meanwhile goes to stderr).
  */
 
+const crypto = require('crypto');
 const fs = require('fs');
 const net = require('net');
 const path = require('path');
@@ -402,7 +403,9 @@ function readInvocations() {
       const end = INVOCATION_HEADER_SIZE + idLength + eventLength;
       if (pending.length < end) break;
       const deadlineMs = Math.round(pending.readDoubleLE(8) * 1000); // whole ms, as on Lambda
-      const requestId = pending.toString('utf8', INVOCATION_HEADER_SIZE, INVOCATION_HEADER_SIZE + idLength);
+      const requestId = idLength
+        ? pending.toString('utf8', INVOCATION_HEADER_SIZE, INVOCATION_HEADER_SIZE + idLength)
+        : crypto.randomUUID(); // an empty id: the worker makes one (see protocol.py)
       const eventText = pending.toString('utf8', INVOCATION_HEADER_SIZE + idLength, end);
       pending = pending.length === end ? null : pending.subarray(end);
       invoke(requestId, eventText, deadlineMs);

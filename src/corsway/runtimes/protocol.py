@@ -8,10 +8,12 @@ invocations from it) and `CORSWAY_RESPONSE_FD` (it writes results to it).
 Invocation frame (pool → worker), little-endian:
     u32 request-id length | u32 event length | f64 deadline (Unix time, seconds)
     | request id (UTF-8) | event (JSON)
-A deadline of 0 or less is relative: the invocation may run for -deadline seconds from when the
-worker reads the frame. The pool sends those only to workers whose launcher says
-`pipelining = True`: it may then write an invocation while the previous one still runs (the
-worker still runs them one at a time, in order).
+An empty request id asks the worker to make one: a random version-4 UUID, as Lambda's
+request ids are (the gateway does not need the id, and making it in the worker keeps that
+work off the gateway's event loop). A deadline of 0 or less is relative: the invocation may
+run for -deadline seconds from when the worker reads the frame. The pool sends those only to
+workers whose launcher says `pipelining = True`: it may then write an invocation while the
+previous one still runs (the worker still runs them one at a time, in order).
 Result frame (worker → pool):
     u8 kind | u32 payload length | u32 traceback length | payload (JSON) | traceback (UTF-8)
 

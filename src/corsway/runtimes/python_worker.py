@@ -15,6 +15,7 @@ from __future__ import annotations
 import importlib
 import json
 import os
+import random
 import site
 import struct
 import sys
@@ -49,6 +50,23 @@ class LambdaContext:
     def get_remaining_time_in_millis(self) -> int:
         """Milliseconds left before the function's timeout."""
         return max(0, int((self._deadline - time.time()) * 1000))
+
+
+# The version nibble (4) and the variant's two top bits (10) of a UUID, as bit masks.
+_UUID_CLEAR = ~((0xF << 76) | (0xC << 60)) & ((1 << 128) - 1)
+_UUID_SET = (0x4 << 76) | (0x8 << 60)
+
+
+def _request_id_maker() -> Any:
+    """A function making Lambda request ids (random version-4 UUIDs) from a PRNG seeded by
+    the OS: ids need to be unique, not secret, and uuid4() makes a system call per id."""
+    bits = random.Random().getrandbits
+
+    def new_request_id() -> str:
+        h = "%032x" % (bits(128) & _UUID_CLEAR | _UUID_SET)
+        return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+    return new_request_id
 
 
 def _error(error_type: str, message: str, request_id: str = "", stack: Any = ()) -> bytes:
@@ -168,6 +186,7 @@ def main() -> int:
     _send(out, READY, b"")
 
     read = requests.read
+    new_request_id = _request_id_maker()
     dumps = json.dumps
     loads = json.loads
     while True:
@@ -175,7 +194,7 @@ def main() -> int:
         if len(header) < INVOCATION_HEADER.size:
             return 0  # the pool closed the pipe: shut down
         rid_length, event_length, deadline = INVOCATION_HEADER.unpack(header)
-        request_id = read(rid_length).decode()
+        request_id = read(rid_length).decode() if rid_length else new_request_id()
         event = read(event_length)
         if deadline <= 0:  # relative: the invocation starts now (see corsway.runtimes.protocol)
             deadline = time.time() - deadline

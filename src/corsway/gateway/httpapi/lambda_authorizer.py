@@ -26,8 +26,8 @@ from corsway.gateway.httpapi.failure import GatewayError
 from corsway.gateway.httpapi.model import Authorizer, HttpApi, IdentitySource, Route
 from corsway.gateway.iam_policy import InvalidPolicy, Policy, Verdict, parse_policy
 from corsway.gateway.invoke import failure_reason, invoke_with_timeout
-from corsway.gateway.request import GatewayRequest, new_request_id
-from corsway.runtimes.base import FunctionRuntime, Outcome
+from corsway.gateway.request import GatewayRequest
+from corsway.runtimes.base import ASSIGNED_BY_WORKER, FunctionRuntime, Outcome
 
 AUTHORIZER_TIMEOUT_S = 10.0  # [D quotas] a Lambda authorizer's answer is awaited 10 s
 
@@ -266,7 +266,7 @@ class LambdaAuthorizers:
                 "template, so it cannot be invoked",
             )
         event = dumps(self._event(authorizer, route, request, path_parameters, values))
-        result = await invoke_with_timeout(runtime, event, new_request_id(), self._timeout_s)
+        result = await invoke_with_timeout(runtime, event, ASSIGNED_BY_WORKER, self._timeout_s)
         if result is None:
             raise GatewayError(
                 500, f"{label}: the function did not answer within {self._timeout_s:g} s"

@@ -38,9 +38,9 @@ from corsway.gateway.invoke import (
     resolvable,
     wait_with_timeout,
 )
-from corsway.gateway.request import GatewayRequest, new_request_id
+from corsway.gateway.request import GatewayRequest
 from corsway.gateway.response import Response, internal_error
-from corsway.runtimes.base import FunctionRuntime, InvocationResult, Outcome
+from corsway.runtimes.base import ASSIGNED_BY_WORKER, FunctionRuntime, InvocationResult, Outcome
 
 
 class HttpApiHandler:
@@ -111,12 +111,8 @@ class HttpApiHandler:
             reply(cors.apply(response, origin, preflight) if cors is not None else response)
             return True
         deadlines = self._deadlines
-        future: asyncio.Future[InvocationResult] | None = None
-        deadline = 0
 
         def finished(result: InvocationResult) -> None:
-            if future is not None:
-                deadlines.discard(future, deadline)
             try:
                 try:
                     response = self._result(call, result)
@@ -131,21 +127,17 @@ class HttpApiHandler:
         runtime = call.runtime
         invoke_then = getattr(runtime, "invoke_then", None)  # the worker pool's
         if invoke_then is not None:
-            waiting = invoke_then(call.event, new_request_id(), finished)
+            waiting = invoke_then(call.event, ASSIGNED_BY_WORKER, finished)
             if not waiting.done():  # (a worker that cannot even start answers at once)
-                deadline = deadlines.add(waiting, call.timeout_s, finished)
-                future = waiting
+                deadlines.add(waiting, call.timeout_s, finished)
             return True
-        waiting = resolvable(runtime.invoke(call.event, new_request_id()))
-        deadline = deadlines.add(waiting, call.timeout_s)
-        future = waiting
+        waiting = resolvable(runtime.invoke(call.event, ASSIGNED_BY_WORKER))
+        deadlines.add(waiting, call.timeout_s)
 
         def relay(done: asyncio.Future[InvocationResult]) -> None:
             if done.cancelled():  # shutting down
-                deadlines.discard(done, deadline)
                 reply(internal_error(asyncio.CancelledError("the invocation was cancelled")))
             elif done.exception() is not None:
-                deadlines.discard(done, deadline)
                 reply(internal_error(done.exception()))  # type: ignore[arg-type]
             else:
                 finished(done.result())
@@ -218,7 +210,7 @@ class HttpApiHandler:
         if route.authorization_type != NONE:
             authorizer, note = await self._authorize(route, request, parameters)
         call = self._invocation(route, request, parameters, authorizer, note)
-        waiting = call.runtime.invoke(call.event, new_request_id())
+        waiting = call.runtime.invoke(call.event, ASSIGNED_BY_WORKER)
         return self._result(call, await wait_with_timeout(waiting, call.timeout_s))
 
     async def _authorize(

@@ -25,7 +25,7 @@ from corsway.gateway.invoke import (
     invoke_with_timeout,
     wait_with_timeout,
 )
-from corsway.gateway.request import GatewayRequest, clf_time, media_type, new_request_id
+from corsway.gateway.request import GatewayRequest, clf_time, media_type
 from corsway.gateway.response import Response
 from corsway.gateway.rest.authorizers import EXPLICIT_DENY_MESSAGES, Authorizers
 from corsway.gateway.rest.failure import GatewayFailure
@@ -37,7 +37,7 @@ from corsway.gateway.rest.proxy_event import EventBuilder
 from corsway.gateway.rest.proxy_response import BinaryDecodeError, MalformedProxyResponse, render
 from corsway.gateway.rest.routing import RouteMatch, Router
 from corsway.gateway.rest.vtl import UTIL, TemplateInput
-from corsway.runtimes.base import FunctionRuntime, Outcome
+from corsway.runtimes.base import ASSIGNED_BY_WORKER, FunctionRuntime, Outcome
 
 __all__ = ["LAMBDA_PAYLOAD_LIMIT", "Gateway", "GatewayFailure"]  # GatewayFailure: re-exported
 
@@ -81,7 +81,7 @@ class Gateway:
             runtimes,
             self.events,
             lambda runtime, event, timeout: invoke_with_timeout(
-                runtime, event, new_request_id(), timeout
+                runtime, event, ASSIGNED_BY_WORKER, timeout
             ),
             timeout_s=integration_timeout_s or 29.0,
             clock=clock,
@@ -323,7 +323,7 @@ class Gateway:
             )
         timeout = self._integration_timeout_override or integration.timeout_s
         # Lambda gives each invocation its own request id (context.aws_request_id).
-        waiting = runtime.invoke(event, new_request_id())
+        waiting = runtime.invoke(event, ASSIGNED_BY_WORKER)
         if waiting.__class__ is FUTURE:  # the worker pool: wait here, without a coroutine
             loop = waiting.get_loop()
             timer = loop.call_at(loop.time() + timeout, give_up, waiting)
