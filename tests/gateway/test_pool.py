@@ -10,9 +10,11 @@ import signal
 import time
 from typing import Any
 
+import pytest
+
 from corsway.gateway.invoke import GAVE_UP
 from corsway.runtimes.base import FunctionConfig, InvocationResult, Outcome
-from corsway.runtimes.pool import PILE_UP_BELOW_MS, WorkerPool
+from corsway.runtimes.pool import PILE_UP_WORK_MS, PIPELINE_DEPTH, WorkerPool
 from corsway.runtimes.python import PythonLauncher
 from tests.gateway.support import SERVICE_DIR, run_async
 
@@ -273,31 +275,35 @@ def test_closing_an_output_forwarder_forwards_what_the_pipe_still_holds() -> Non
     assert run_async(main()) == ["crashing now", "last words without a newline"]
 
 
-def test_a_quick_function_piles_up_on_a_running_worker_before_waking_another() -> None:
+@pytest.mark.parametrize(("average_ms", "depth"), [(0.5, 4), (0.05, PIPELINE_DEPTH), (0.9, 2)])
+def test_a_quick_function_piles_up_on_a_running_worker_before_waking_another(
+    average_ms: float, depth: int
+) -> None:
     """Waking a sleeping worker costs more than a hello-world handler: a function that answers
-    in well under PILE_UP_BELOW_MS gets up to PIPELINE_DEPTH invocations written behind the
-    running one before another worker is used; they still run one at a time, in order."""
+    in under PILE_UP_BELOW_MS gets up to PILE_UP_WORK_MS of work (at most PIPELINE_DEPTH
+    invocations) written behind the running one before another worker is used; they still run
+    one at a time, in order."""
+    assert depth == min(PIPELINE_DEPTH, int(PILE_UP_WORK_MS / average_ms))
 
     async def main() -> tuple[list[Any], int, int]:
         runtime = pool("handlers.remaining", max_workers=4, timeout=5.0)
         try:
             await warm_up(runtime)
-            # (what warm_up measures depends on the machine's load: take it as quick)
-            runtime._average_ms = min(runtime._average_ms, PILE_UP_BELOW_MS / 2)
-            first = [runtime.invoke(query_event(), f"a{index}") for index in range(5)]
-            size_for_five = runtime.size
+            runtime._average_ms = average_ms  # (what warm_up measures depends on the machine)
+            first = [runtime.invoke(query_event(), f"a{index}") for index in range(depth + 1)]
+            size_for_first = runtime.size
             more = [runtime.invoke(query_event(), f"b{index}") for index in range(3)]
-            size_for_eight = runtime.size
+            size_for_more = runtime.size
             bodies = [body_of(result) for result in await asyncio.gather(*first, *more)]
-            return bodies, size_for_five, size_for_eight
+            return bodies, size_for_first, size_for_more
         finally:
             await runtime.aclose()
 
-    bodies, size_for_five, size_for_eight = run_async(main())
-    assert size_for_five == 1  # one running, PIPELINE_DEPTH written ahead on the same worker
-    assert len({body["pid"] for body in bodies[:5]}) == 1
-    # the sixth to eighth waited in the pool's queue: a worker started for each, as ever
-    assert size_for_eight == 4
+    bodies, size_for_first, size_for_more = run_async(main())
+    assert size_for_first == 1  # one running, `depth` written ahead on the same worker
+    assert len({body["pid"] for body in bodies[: depth + 1]}) == 1
+    # the next three waited in the pool's queue: a worker started for each, as ever
+    assert size_for_more == 4
     assert all(body["remaining_ms"] >= 4000 for body in bodies)  # each timed from its start
 
 

@@ -18,8 +18,9 @@ pipe at once (at most one ahead per worker, `Worker.send_ahead`) instead of wait
 pool's queue, so the worker reads it the moment it finishes, without a round trip through the
 gateway. The worker still runs one invocation at a time, and the function's timeout still
 counts from the start of each invocation. Slower functions use the queue only, so that a
-request never waits behind a long invocation while another worker is free. A launcher opts in
-with `pipelining = True`.
+request never waits behind a long invocation while another worker is free. Quicker ones still
+(under `PILE_UP_BELOW_MS`) pile up on a running worker before an idle one is woken, up to
+`PILE_UP_WORK_MS` of work ahead. A launcher opts in with `pipelining = True`.
 """
 
 from __future__ import annotations
@@ -39,9 +40,14 @@ INIT_TIMEOUT_S = 10.0  # Lambda's limit for the init phase
 PIPELINE_BELOW_MS = 2.0  # pipeline only functions whose invocations take less on average
 RECENT_S = 0.01  # a worker that returned a result this recently is taken to be alive
 # Functions whose invocations take less than this on average get them written to a running
-# worker's pipe (up to PIPELINE_DEPTH ahead of the one running) before an idle worker is woken.
+# worker's pipe before an idle worker is woken: up to about PILE_UP_WORK_MS of work ahead of
+# the one running (going by the recent average) and at most PIPELINE_DEPTH invocations. Deep
+# enough that a worker under load rarely sleeps between invocations (waking it costs the
+# gateway more than a hello-world handler takes), shallow enough that a request waits at
+# most a few milliseconds behind others.
 PILE_UP_BELOW_MS = 1.0
-PIPELINE_DEPTH = 4
+PILE_UP_WORK_MS = 2.0
+PIPELINE_DEPTH = 16
 
 
 class WorkerPool:
@@ -108,11 +114,13 @@ class WorkerPool:
             # (asked once: asyncio's get_running_loop() makes a getpid() system call each time)
             loop = self._loop = asyncio.get_running_loop()
         invocation = Invocation(event, request_id, loop.create_future(), then)
-        if self._pipelining and self._average_ms < PILE_UP_BELOW_MS:
+        average_ms = self._average_ms
+        if self._pipelining and average_ms < PILE_UP_BELOW_MS:
+            depth = min(PIPELINE_DEPTH, max(1, int(PILE_UP_WORK_MS / max(average_ms, 0.001))))
             # the worker written to last, while it has room (its frames leave in one write)
             busy = self._piled
-            if busy is None or not self._takes_more(busy, PIPELINE_DEPTH):
-                busy = self._piled = self._busy_worker(PIPELINE_DEPTH)
+            if busy is None or not self._takes_more(busy, depth):
+                busy = self._piled = self._busy_worker(depth)
             if busy is not None:
                 busy.send_ahead(invocation)
                 return invocation.future
@@ -155,9 +163,10 @@ class WorkerPool:
         """A running worker with fewer than `depth` invocations written ahead: the one with
         the fewest (the one busy longest among those), or None.
 
-        Functions under `PILE_UP_BELOW_MS` on average get up to `PIPELINE_DEPTH` ahead, even
-        while other workers are idle (waking a sleeping worker costs more than the wait);
-        those under `PIPELINE_BELOW_MS`, one, once every worker is busy."""
+        Functions under `PILE_UP_BELOW_MS` on average get up to `PILE_UP_WORK_MS` of work
+        (at most `PIPELINE_DEPTH` invocations) ahead, even while other workers are idle
+        (waking a sleeping worker costs more than the wait); those under `PIPELINE_BELOW_MS`,
+        one, once every worker is busy."""
         chosen = None
         for worker in self._workers:
             if self._takes_more(worker, depth) and (
