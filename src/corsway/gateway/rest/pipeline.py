@@ -20,8 +20,8 @@ from corsway.gateway.invoke import (
     FUTURE,
     GAVE_UP,
     LAMBDA_PAYLOAD_LIMIT,
+    Deadlines,
     failure_reason,
-    give_up,
     invoke_with_timeout,
     wait_with_timeout,
 )
@@ -76,6 +76,7 @@ class Gateway:
         self.responses = GatewayResponses(api.gateway_responses)
         self.events = EventBuilder(api, stage_prefix=stage_prefix, server_port=server_port)
         self._integration_timeout_override = integration_timeout_s
+        self._deadlines = Deadlines()  # the integration timeouts of running invocations
         self.authorizers = Authorizers(
             api,
             runtimes,
@@ -325,12 +326,8 @@ class Gateway:
         # Lambda gives each invocation its own request id (context.aws_request_id).
         waiting = runtime.invoke(event, ASSIGNED_BY_WORKER)
         if waiting.__class__ is FUTURE:  # the worker pool: wait here, without a coroutine
-            loop = waiting.get_loop()
-            timer = loop.call_at(loop.time() + timeout, give_up, waiting)
-            try:
-                result = await waiting
-            finally:
-                timer.cancel()
+            self._deadlines.add(waiting, timeout)
+            result = await waiting
             if result is GAVE_UP:
                 result = None
         else:
