@@ -100,3 +100,34 @@ def test_many_invocations_share_one_bucket() -> None:
     results = run_async(main())
     assert results[0] is ANSWER
     assert all(result is GAVE_UP for result in results[1:])
+
+
+def test_watch_gives_up_on_any_awaitable_and_passes_results_through() -> None:
+    """`watch`: a future is watched as it is; a coroutine runs in a task of its own (it keeps
+    running after the timeout, as a Lambda invocation does)."""
+
+    async def main() -> tuple[object, object, object, bool]:
+        loop = asyncio.get_running_loop()
+        deadlines = Deadlines()
+        finished = asyncio.Event()
+
+        async def slow() -> InvocationResult:
+            await asyncio.sleep(0.2)
+            finished.set()
+            return ANSWER
+
+        async def quick() -> InvocationResult:
+            return ANSWER
+
+        pool_future: asyncio.Future[InvocationResult] = loop.create_future()
+        watched = deadlines.watch(pool_future, 0.05)
+        given_up_slow = await deadlines.watch(slow(), 0.05)
+        answered = await deadlines.watch(quick(), 5.0)
+        await asyncio.wait_for(finished.wait(), 1.0)
+        return await watched, given_up_slow, answered, watched is pool_future
+
+    watched, slow_result, quick_result, same_future = run_async(main())
+    assert watched is GAVE_UP
+    assert same_future  # the worker pool's future itself, no wrapper
+    assert slow_result is GAVE_UP
+    assert quick_result is ANSWER

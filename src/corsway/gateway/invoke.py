@@ -139,6 +139,15 @@ class Deadlines:
         if self._timer is None or deadline < self._armed_at - self.GRANULARITY_S:
             self._arm(deadline)
 
+    def watch(
+        self, waiting: Awaitable[InvocationResult], timeout_s: float
+    ) -> asyncio.Future[InvocationResult]:
+        """The future of `waiting`'s result (`resolvable`), resolved with `GAVE_UP` instead once
+        `timeout_s` has passed: `wait_with_timeout` without a timer of its own or a coroutine."""
+        future = resolvable(waiting)
+        self.add(future, timeout_s)
+        return future
+
     def __len__(self) -> int:
         """Invocations held (answered ones not dropped yet included)."""
         return sum(len(queue) for queue in self._queues.values())

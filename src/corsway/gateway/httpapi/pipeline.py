@@ -35,8 +35,6 @@ from corsway.gateway.invoke import (
     LAMBDA_PAYLOAD_LIMIT,
     Deadlines,
     failure_reason,
-    resolvable,
-    wait_with_timeout,
 )
 from corsway.gateway.request import GatewayRequest
 from corsway.gateway.response import Response, internal_error
@@ -131,8 +129,7 @@ class HttpApiHandler:
             if not waiting.done():  # (a worker that cannot even start answers at once)
                 deadlines.add(waiting, call.timeout_s, finished)
             return True
-        waiting = resolvable(runtime.invoke(call.event, ASSIGNED_BY_WORKER))
-        deadlines.add(waiting, call.timeout_s)
+        waiting = deadlines.watch(runtime.invoke(call.event, ASSIGNED_BY_WORKER), call.timeout_s)
 
         def relay(done: asyncio.Future[InvocationResult]) -> None:
             if done.cancelled():  # shutting down
@@ -211,7 +208,7 @@ class HttpApiHandler:
             authorizer, note = await self._authorize(route, request, parameters)
         call = self._invocation(route, request, parameters, authorizer, note)
         waiting = call.runtime.invoke(call.event, ASSIGNED_BY_WORKER)
-        return self._result(call, await wait_with_timeout(waiting, call.timeout_s))
+        return self._result(call, await self._deadlines.watch(waiting, call.timeout_s))
 
     async def _authorize(
         self, route: Route, request: GatewayRequest, parameters: Mapping[str, str]
@@ -263,12 +260,12 @@ class HttpApiHandler:
         return tuple.__new__(_Invocation, (runtime, event, timeout_s, key, version, note))
 
     @staticmethod
-    def _result(call: _Invocation, result: InvocationResult | None) -> Response:
-        """The answer made of an invocation's result (None: the integration timed out)."""
+    def _result(call: _Invocation, result: InvocationResult) -> Response:
+        """The answer made of an invocation's result (`GAVE_UP`: the integration timed out)."""
         note = call.note
         key = call.function_key
         prefix = f"{note}; " if note else ""
-        if result is None or result is GAVE_UP:
+        if result is GAVE_UP:
             raise GatewayError(
                 503,
                 f"{prefix}the function did not answer within the {call.timeout_s:g} s "

@@ -17,13 +17,11 @@ from typing import Any
 from corsway.gateway.accesslog import Console
 from corsway.gateway.flavour import Reply
 from corsway.gateway.invoke import (
-    FUTURE,
     GAVE_UP,
     LAMBDA_PAYLOAD_LIMIT,
     Deadlines,
     failure_reason,
     invoke_with_timeout,
-    wait_with_timeout,
 )
 from corsway.gateway.request import GatewayRequest, clf_time, media_type
 from corsway.gateway.response import Response
@@ -325,14 +323,8 @@ class Gateway:
         timeout = self._integration_timeout_override or integration.timeout_s
         # Lambda gives each invocation its own request id (context.aws_request_id).
         waiting = runtime.invoke(event, ASSIGNED_BY_WORKER)
-        if waiting.__class__ is FUTURE:  # the worker pool: wait here, without a coroutine
-            self._deadlines.add(waiting, timeout)
-            result = await waiting
-            if result is GAVE_UP:
-                result = None
-        else:
-            result = await wait_with_timeout(waiting, timeout)
-        if result is None:
+        result = await self._deadlines.watch(waiting, timeout)
+        if result is GAVE_UP:
             raise GatewayFailure(
                 "INTEGRATION_TIMEOUT",
                 f"the function did not answer within the {timeout:g} s integration timeout "
